@@ -1,0 +1,1 @@
+namespace McpAuthProxy.OAuth;
