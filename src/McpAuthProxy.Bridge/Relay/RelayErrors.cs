@@ -1,0 +1,66 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using McpAuthProxy.OAuth;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpAuthProxy.Bridge.Relay;
+
+/// <summary>Turns a failure to reach the MCP server into the JSON-RPC error a client shows its user.</summary>
+public static class RelayErrors
+{
+    /// <summary>The server could not be reached or failed at the HTTP level.</summary>
+    public const int UpstreamUnavailable = -32000;
+
+    /// <summary>Signing in or renewing the token failed, or the server refused our token.</summary>
+    public const int AuthorizationFailed = -32001;
+
+    /// <summary>A sign-in is still waiting for the user in the browser.</summary>
+    public const int SignInPending = -32002;
+
+    public static JsonRpcErrorDetail From(Exception exception, Uri server)
+    {
+        switch (exception)
+        {
+            case UnsupportedProtocolVersionException e:
+                return new JsonRpcErrorDetail
+                {
+                    Code = (int)e.ErrorCode,
+                    Message = e.Message,
+                    Data = new JsonObject
+                    {
+                        ["supported"] = new JsonArray(e.Supported.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+                        ["requested"] = e.Requested,
+                    },
+                };
+            case McpProtocolException e:
+                return new JsonRpcErrorDetail { Code = (int)e.ErrorCode, Message = e.Message };
+            case SignInPendingException e:
+                return new JsonRpcErrorDetail { Code = SignInPending, Message = e.Message };
+            case OAuthException e:
+                return new JsonRpcErrorDetail { Code = AuthorizationFailed, Message = "Sign-in failed: " + e.Message };
+            case HttpRequestException { StatusCode: HttpStatusCode.Unauthorized }:
+                return new JsonRpcErrorDetail
+                {
+                    Code = AuthorizationFailed,
+                    Message = $"The MCP server {server} refused the access token (HTTP 401) even after it was renewed. Check that the server trusts your identity provider and client, or sign in again with 'mcp-auth-proxy logout' then a restart.",
+                };
+            case HttpRequestException { StatusCode: HttpStatusCode.Forbidden }:
+                return new JsonRpcErrorDetail { Code = AuthorizationFailed, Message = $"The MCP server {server} refused the request (HTTP 403): your account or token lacks the permission (scope) it needs." };
+            case HttpRequestException { StatusCode: { } status } e:
+                return new JsonRpcErrorDetail { Code = UpstreamUnavailable, Message = $"The MCP server {server} answered HTTP {(int)status}: {FirstLine(e.Message)}" };
+            case HttpRequestException e:
+                return new JsonRpcErrorDetail { Code = UpstreamUnavailable, Message = $"Cannot reach the MCP server {server}: {FirstLine(e.Message)}" };
+            case TimeoutException or TaskCanceledException:
+                return new JsonRpcErrorDetail { Code = UpstreamUnavailable, Message = $"The MCP server {server} did not answer in time." };
+            default:
+                return new JsonRpcErrorDetail { Code = UpstreamUnavailable, Message = $"The connection to the MCP server {server} failed: {FirstLine(exception.Message)}" };
+        }
+    }
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end];
+    }
+}

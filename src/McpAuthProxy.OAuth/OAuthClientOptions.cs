@@ -1,0 +1,33 @@
+namespace McpAuthProxy.OAuth;
+
+/// <summary>How the bridge signs in. Null members mean "the default".</summary>
+public sealed record OAuthClientOptions
+{
+    /// <summary>The issuer the user configured; null means "discover it from the server" (MCP authorization).</summary>
+    public Uri? Issuer { get; init; }
+
+    public string? ClientId { get; init; }
+
+    public string? ClientSecret { get; init; }
+
+    /// <summary>Scopes to ask for; in authful mode <c>openid</c> is always first.</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = ["openid", "profile", "email"];
+
+    /// <summary>The loopback redirect URI, sent byte for byte as given.</summary>
+    public Uri RedirectUri { get; init; } = new("http://localhost:8080/auth/callback");
+
+    /// <summary>RFC 8707 resource to send on authorization, token and refresh requests; null sends none.</summary>
+    public string? Resource { get; init; }
+
+    /// <summary>How long the browser sign-in may take.</summary>
+    public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a request waits for a pending sign-in before it is answered with an error.</summary>
+    public TimeSpan SignInWait { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Folder of the token files.</summary>
+    public string TokenDirectory { get; init; } = Tokens.FileTokenStore.DefaultDirectory;
+
+    /// <summary>Whether a browser sign-in may be started (false for <c>status</c>-like uses).</summary>
+    public bool Interactive { get; init; } = true;
+}

@@ -1,0 +1,34 @@
+using McpAuthProxy.OAuth.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace McpAuthProxy.OAuth;
+
+public sealed partial class TokenProvider
+{
+    [LoggerMessage(EventIds.TokenFromCache, LogLevel.Debug, "Using cached access token {Fingerprint} (expires {ExpiresAt}).")]
+    private partial void LogFromCache(string fingerprint, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(EventIds.TokenCacheMismatch, LogLevel.Information, "The cached token was issued to client '{ClientId}' for scopes '{Scopes}', not what is configured now; signing in again.")]
+    private partial void LogCacheMismatch(string clientId, string scopes);
+
+    [LoggerMessage(EventIds.RefreshStarted, LogLevel.Debug, "Refreshing the access token with refresh token {Fingerprint}.")]
+    private partial void LogRefreshStarted(string fingerprint);
+
+    [LoggerMessage(EventIds.RefreshSucceeded, LogLevel.Information, "Access token refreshed: {Fingerprint}, expires {ExpiresAt}.")]
+    private partial void LogRefreshSucceeded(string fingerprint, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(EventIds.RefreshFailed, LogLevel.Warning, "Token refresh failed, signing in again: {Reason}")]
+    private partial void LogRefreshFailed(string reason);
+
+    [LoggerMessage(EventIds.LoginStarted, LogLevel.Information, "Signing in at {Issuer} as client '{ClientId}'.")]
+    private partial void LogSignInStarted(string issuer, string clientId);
+
+    [LoggerMessage(EventIds.BrowserLaunchFailed, LogLevel.Warning, "Could not open a browser ({Reason}); open the URL above by hand.")]
+    private partial void LogBrowserFailed(string reason);
+
+    [LoggerMessage(EventIds.LoginSucceeded, LogLevel.Information, "Signed in: access token {Fingerprint}, expires {ExpiresAt}, refresh token: {HasRefreshToken}.")]
+    private partial void LogSignedIn(string fingerprint, DateTimeOffset? expiresAt, bool hasRefreshToken);
+
+    [LoggerMessage(EventIds.LoginFailed, LogLevel.Error, "Sign-in failed: {Reason}")]
+    private partial void LogSignInFailed(string reason);
+}

@@ -1,0 +1,273 @@
+using McpAuthProxy.OAuth.Authorization;
+using McpAuthProxy.OAuth.Diagnostics;
+using McpAuthProxy.OAuth.Discovery;
+using McpAuthProxy.OAuth.Json;
+using McpAuthProxy.OAuth.Tokens;
+using Microsoft.Extensions.Logging;
+
+namespace McpAuthProxy.OAuth;
+
+/// <summary>
+/// Hands out access tokens: from memory, from the cache file, by refresh, or by a browser sign-in, in that order.
+/// Token work is single-flight in the process and guarded across processes by the store's lock; requests that
+/// arrive during a sign-in wait up to <see cref="OAuthClientOptions.SignInWait"/>.
+/// </summary>
+public sealed partial class TokenProvider : IAsyncDisposable
+{
+    private readonly OAuthClientOptions _options;
+    private readonly FileTokenStore _store;
+    private readonly MetadataClient _metadataClient;
+    private readonly TokenEndpointClient _tokenClient;
+    private readonly IdTokenValidator _idTokens;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Action<string> _notify;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Lock _gate = new();
+    private readonly string _issuerKey;
+    private AuthorizationServerMetadata? _metadata;
+    private CachedToken? _current;
+    private Task<CachedToken>? _acquisition;
+
+    /// <param name="notify">Writes a line the user must see whatever the log level (the sign-in URL).</param>
+    public TokenProvider(OAuthClientOptions options, HttpClient backchannel, TimeProvider clock, ILoggerFactory loggerFactory, Action<string> notify)
+    {
+        _options = options;
+        _issuerKey = options.Issuer?.OriginalString ?? throw new ArgumentException("An issuer is required.", nameof(options));
+        _clock = clock;
+        _logger = loggerFactory.CreateLogger<TokenProvider>();
+        _notify = notify;
+        _store = new FileTokenStore(options.TokenDirectory, clock, loggerFactory.CreateLogger<FileTokenStore>());
+        _metadataClient = new MetadataClient(backchannel, loggerFactory.CreateLogger<MetadataClient>());
+        _tokenClient = new TokenEndpointClient(backchannel);
+        _idTokens = new IdTokenValidator(backchannel);
+    }
+
+    /// <summary>The authorization URL of the sign-in in progress, if any.</summary>
+    public Uri? PendingAuthorizationUrl { get; private set; }
+
+    public FileTokenStore Store => _store;
+
+    /// <summary>The scopes asked for.</summary>
+    public IReadOnlyList<string> Scopes => _options.Scopes;
+
+    /// <summary>
+    /// Loads the cached token without touching the network, and starts a sign-in (or refresh) in the background when
+    /// there is no fresh one. Returns the acquisition to await where the caller must know the outcome.
+    /// </summary>
+    public Task<CachedToken> StartAsync()
+    {
+        var cached = _store.Read(_issuerKey);
+        if (cached is not null && cached.Serves(_options.ClientId, _options.Scopes, _options.Resource) && cached.IsFresh(_clock.GetUtcNow()))
+        {
+            _current = cached;
+            LogFromCache(Fingerprint.Of(cached.AccessToken), cached.ExpiresAt);
+            return Task.FromResult(cached);
+        }
+
+        return StartAcquisition(rejected: null);
+    }
+
+    /// <summary>A fresh access token, waiting for a refresh or sign-in where needed.</summary>
+    public async ValueTask<string> GetAccessTokenAsync(CancellationToken cancellationToken)
+    {
+        if (_current is { } current && current.IsFresh(_clock.GetUtcNow()))
+        {
+            return current.AccessToken!;
+        }
+
+        return (await WaitAsync(StartAcquisition(rejected: null), cancellationToken).ConfigureAwait(false)).AccessToken!;
+    }
+
+    /// <summary>A token other than <paramref name="rejected"/>, which the server refused: refreshed, or from a new sign-in.</summary>
+    public async Task<string> RenewAsync(string? rejected, CancellationToken cancellationToken)
+    {
+        var token = await WaitAsync(StartAcquisition(rejected), cancellationToken).ConfigureAwait(false);
+        if (rejected is not null && token.AccessToken == rejected)
+        {
+            // We joined an acquisition that started before the rejection and reused the same token: go again.
+            token = await WaitAsync(StartAcquisition(rejected), cancellationToken).ConfigureAwait(false);
+        }
+
+        return token.AccessToken!;
+    }
+
+    private Task<CachedToken> StartAcquisition(string? rejected)
+    {
+        lock (_gate)
+        {
+            if (_acquisition is { IsCompleted: false } running)
+            {
+                return running;
+            }
+
+            return _acquisition = Task.Run(() => AcquireAsync(rejected, _lifetime.Token));
+        }
+    }
+
+    private async Task<CachedToken> WaitAsync(Task<CachedToken> acquisition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await acquisition.WaitAsync(_options.SignInWait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new SignInPendingException(PendingAuthorizationUrl);
+        }
+    }
+
+    private async Task<CachedToken> AcquireAsync(string? rejected, CancellationToken cancellationToken)
+    {
+        using var crossProcess = await _store.LockAsync(_issuerKey, cancellationToken).ConfigureAwait(false);
+        var now = _clock.GetUtcNow();
+        var cached = _store.Read(_issuerKey);
+        if (cached is not null && !cached.Serves(_options.ClientId, _options.Scopes, _options.Resource))
+        {
+            LogCacheMismatch(cached.ClientId ?? "-", cached.RequestedScopes ?? cached.Scope ?? "-");
+            cached = null;
+        }
+
+        if (cached is not null && cached.AccessToken != rejected && cached.IsFresh(now))
+        {
+            // Another process (or an earlier acquisition) already has a good token.
+            _current = cached;
+            LogFromCache(Fingerprint.Of(cached.AccessToken), cached.ExpiresAt);
+            return cached;
+        }
+
+        if (cached?.RefreshToken is { } refreshToken)
+        {
+            try
+            {
+                var refreshed = await RefreshAsync(cached, refreshToken, cancellationToken).ConfigureAwait(false);
+                return Keep(refreshed);
+            }
+            catch (OAuthException e)
+            {
+                LogRefreshFailed(e.Message);
+            }
+        }
+
+        if (!_options.Interactive)
+        {
+            throw new OAuthException($"No valid token is cached for {_issuerKey}; run 'mcp-auth-proxy login' first.");
+        }
+
+        return Keep(await SignInAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    private CachedToken Keep(CachedToken token)
+    {
+        _store.Write(_issuerKey, token);
+        _current = token;
+        return token;
+    }
+
+    private async Task<AuthorizationServerMetadata> MetadataAsync(CancellationToken cancellationToken) =>
+        _metadata ??= await _metadataClient.GetForConfiguredIssuerAsync(_options.Issuer!, cancellationToken).ConfigureAwait(false);
+
+    private ClientCredentials Client => new(_options.ClientId ?? throw new OAuthException("No client id is configured; set --oidc-client-id (OIDC_CLIENT_ID)."), _options.ClientSecret);
+
+    private async Task<CachedToken> RefreshAsync(CachedToken cached, string refreshToken, CancellationToken cancellationToken)
+    {
+        var metadata = await MetadataAsync(cancellationToken).ConfigureAwait(false);
+        LogRefreshStarted(Fingerprint.Of(refreshToken));
+        var response = await _tokenClient.RefreshAsync(metadata, Client, refreshToken, _options.Resource, cancellationToken).ConfigureAwait(false);
+        var token = ToCached(response, cached.RequestedScopes ?? ScopeList.Join(_options.Scopes));
+        if (token.RefreshToken is null)
+        {
+            // No rotation: the old refresh token stays valid, so keep it (authful-mcp-proxy's "login every hour" bug).
+            token = token with { RefreshToken = refreshToken };
+        }
+
+        LogRefreshSucceeded(Fingerprint.Of(token.AccessToken), token.ExpiresAt);
+        return token;
+    }
+
+    private async Task<CachedToken> SignInAsync(CancellationToken cancellationToken)
+    {
+        var metadata = await MetadataAsync(cancellationToken).ConfigureAwait(false);
+        MetadataClient.RequireCodeFlowEndpoints(metadata, _issuerKey);
+        var client = Client;
+        await using var listener = await LoopbackCallbackListener.StartAsync(_options.RedirectUri, cancellationToken).ConfigureAwait(false);
+        var redirectUri = _options.RedirectUri.Port == 0 ? listener.RedirectUri : _options.RedirectUri;
+        var pkce = Pkce.Create();
+        var state = Pkce.RandomValue();
+        var nonce = _options.Scopes.Contains("openid") ? Pkce.RandomValue() : null;
+        var url = AuthorizationUrl.Build(metadata.AuthorizationEndpoint!,
+        [
+            new("response_type", "code"),
+            new("client_id", client.ClientId),
+            new("redirect_uri", redirectUri.OriginalString),
+            new("scope", _options.Scopes.Count == 0 ? null : ScopeList.Join(_options.Scopes)),
+            new("state", state),
+            new("code_challenge", pkce.Challenge),
+            new("code_challenge_method", "S256"),
+            new("nonce", nonce),
+            new("resource", _options.Resource),
+        ]);
+        AuthorizationUrl.EnsureSafe(url);
+
+        PendingAuthorizationUrl = url;
+        LogSignInStarted(_issuerKey, client.ClientId);
+        _notify($"Sign in to continue. If your browser does not open, open this URL: {url}");
+        if (!BrowserLauncher.TryOpen(url, out var failure))
+        {
+            LogBrowserFailed(failure ?? "unknown");
+        }
+
+        try
+        {
+            var answer = await listener.WaitAsync(new ExpectedCallback(state, metadata.Issuer, metadata.AuthorizationResponseIssParameterSupported == true), _options.LoginTimeout, cancellationToken).ConfigureAwait(false);
+            var response = await _tokenClient.RedeemCodeAsync(metadata, client, answer.Code, redirectUri, pkce.Verifier, _options.Resource, cancellationToken).ConfigureAwait(false);
+            if (response.IdToken is { } idToken && nonce is not null)
+            {
+                await _idTokens.ValidateAsync(idToken, metadata, client.ClientId, nonce, cancellationToken).ConfigureAwait(false);
+            }
+
+            var token = ToCached(response, ScopeList.Join(_options.Scopes));
+            LogSignedIn(Fingerprint.Of(token.AccessToken), token.ExpiresAt, token.RefreshToken is not null);
+            return token;
+        }
+        catch (OAuthException e)
+        {
+            LogSignInFailed(e.Message);
+            throw;
+        }
+        finally
+        {
+            PendingAuthorizationUrl = null;
+        }
+    }
+
+    private CachedToken ToCached(TokenResponse response, string requestedScopes)
+    {
+        var now = _clock.GetUtcNow();
+        return new CachedToken
+        {
+            AccessToken = response.AccessToken,
+            RefreshToken = response.RefreshToken,
+            ExpiresIn = response.ExpiresIn,
+            TokenType = response.TokenType ?? "Bearer",
+            Scope = response.Scope,
+            ExpiresAt = response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null,
+            Issuer = _issuerKey,
+            ClientId = _options.ClientId,
+            RequestedScopes = requestedScopes,
+            Resource = _options.Resource,
+            ObtainedAt = now,
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        if (_acquisition is { } running)
+        {
+            await ((Task)running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        _lifetime.Dispose();
+    }
+}
