@@ -4,7 +4,7 @@ namespace McpAuthProxy.OAuth;
 public sealed class SignInPendingException(Uri? authorizationUrl)
     : Exception(authorizationUrl is null
         ? "Sign-in is still in progress; finish it in your browser, then try again."
-        : $"Sign-in is still in progress; finish signing in in your browser (if no browser window opened, open {authorizationUrl}), then try again.")
+        : $"Sign-in is still in progress; finish signing in in your browser (if no browser window opened, open {authorizationUrl.AbsoluteUri}), then try again.")
 {
     public Uri? AuthorizationUrl { get; } = authorizationUrl;
 }

@@ -6,7 +6,7 @@ namespace McpAuthProxy.OAuth;
 public sealed partial class TokenProvider
 {
     [LoggerMessage(EventIds.TokenFromCache, LogLevel.Debug, "Using cached access token {Fingerprint} (expires {ExpiresAt}).")]
-    private partial void LogFromCache(string fingerprint, DateTimeOffset? expiresAt);
+    private partial void LogFromCache(string fingerprint, string expiresAt);
 
     [LoggerMessage(EventIds.TokenCacheMismatch, LogLevel.Information, "The cached token was issued to client '{ClientId}' for scopes '{Scopes}', not what is configured now; signing in again.")]
     private partial void LogCacheMismatch(string clientId, string scopes);
@@ -15,7 +15,7 @@ public sealed partial class TokenProvider
     private partial void LogRefreshStarted(string fingerprint);
 
     [LoggerMessage(EventIds.RefreshSucceeded, LogLevel.Information, "Access token refreshed: {Fingerprint}, expires {ExpiresAt}.")]
-    private partial void LogRefreshSucceeded(string fingerprint, DateTimeOffset? expiresAt);
+    private partial void LogRefreshSucceeded(string fingerprint, string expiresAt);
 
     [LoggerMessage(EventIds.RefreshFailed, LogLevel.Warning, "Token refresh failed, signing in again: {Reason}")]
     private partial void LogRefreshFailed(string reason);
@@ -27,7 +27,7 @@ public sealed partial class TokenProvider
     private partial void LogBrowserFailed(string reason);
 
     [LoggerMessage(EventIds.LoginSucceeded, LogLevel.Information, "Signed in: access token {Fingerprint}, expires {ExpiresAt}, refresh token: {HasRefreshToken}.")]
-    private partial void LogSignedIn(string fingerprint, DateTimeOffset? expiresAt, bool hasRefreshToken);
+    private partial void LogSignedIn(string fingerprint, string expiresAt, bool hasRefreshToken);
 
     [LoggerMessage(EventIds.LoginFailed, LogLevel.Error, "Sign-in failed: {Reason}")]
     private partial void LogSignInFailed(string reason);

@@ -61,7 +61,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
         if (cached is not null && cached.Serves(_options.ClientId, _options.Scopes, _options.Resource) && cached.IsFresh(_clock.GetUtcNow()))
         {
             _current = cached;
-            LogFromCache(Fingerprint.Of(cached.AccessToken), cached.ExpiresAt);
+            LogFromCache(Fingerprint.Of(cached.AccessToken), Expiry(cached.ExpiresAt));
             return Task.FromResult(cached);
         }
 
@@ -132,7 +132,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
         {
             // Another process (or an earlier acquisition) already has a good token.
             _current = cached;
-            LogFromCache(Fingerprint.Of(cached.AccessToken), cached.ExpiresAt);
+            LogFromCache(Fingerprint.Of(cached.AccessToken), Expiry(cached.ExpiresAt));
             return cached;
         }
 
@@ -181,7 +181,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
             token = token with { RefreshToken = refreshToken };
         }
 
-        LogRefreshSucceeded(Fingerprint.Of(token.AccessToken), token.ExpiresAt);
+        LogRefreshSucceeded(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt));
         return token;
     }
 
@@ -211,7 +211,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
 
         PendingAuthorizationUrl = url;
         LogSignInStarted(_issuerKey, client.ClientId);
-        _notify($"Sign in to continue. If your browser does not open, open this URL: {url}");
+        _notify($"Sign in to continue. If your browser does not open, open this URL: {url.AbsoluteUri}");
         if (!BrowserLauncher.TryOpen(url, out var failure))
         {
             LogBrowserFailed(failure ?? "unknown");
@@ -227,7 +227,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
             }
 
             var token = ToCached(response, ScopeList.Join(_options.Scopes));
-            LogSignedIn(Fingerprint.Of(token.AccessToken), token.ExpiresAt, token.RefreshToken is not null);
+            LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is not null);
             return token;
         }
         catch (OAuthException e)
@@ -259,6 +259,8 @@ public sealed partial class TokenProvider : IAsyncDisposable
             ObtainedAt = now,
         };
     }
+
+    private static string Expiry(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
 
     public async ValueTask DisposeAsync()
     {

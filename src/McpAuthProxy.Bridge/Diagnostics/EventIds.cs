@@ -10,6 +10,7 @@ internal static class EventIds
     public const int Reconnected = 2004;
     public const int RequestFailed = 2010;
     public const int NotificationFailed = 2011;
+    public const int RequestAnsweredWithError = 2012;
     public const int DownstreamClosed = 2020;
     public const int Stopped = 2021;
     public const int MessageUp = 2030;

@@ -23,6 +23,9 @@ public sealed partial class McpRelay
     [LoggerMessage(EventIds.RequestFailed, LogLevel.Warning, "Request {Method} #{Id} failed: {Reason}")]
     private partial void LogRequestFailed(string method, string id, string reason);
 
+    [LoggerMessage(EventIds.RequestAnsweredWithError, LogLevel.Debug, "Request {Method} #{Id} answered with an error: {Reason}")]
+    private partial void LogRequestAnsweredWithError(string method, string id, string reason);
+
     [LoggerMessage(EventIds.NotificationFailed, LogLevel.Warning, "Could not deliver {Message}: {Reason}")]
     private partial void LogNotificationFailed(string message, string reason);
 

@@ -110,7 +110,16 @@ public sealed partial class McpRelay : IAsyncDisposable
         {
             if (message is JsonRpcRequest request)
             {
-                LogRequestFailed(request.Method, request.Id.ToString(), e.Message);
+                if (e is ModelContextProtocol.McpProtocolException)
+                {
+                    // The server answered with a JSON-RPC error: an ordinary answer, passed on as it is.
+                    LogRequestAnsweredWithError(request.Method, request.Id.ToString(), e.Message);
+                }
+                else
+                {
+                    LogRequestFailed(request.Method, request.Id.ToString(), e.Message);
+                }
+
                 await AnswerWithErrorAsync(request.Id, RelayErrors.From(e, _server)).ConfigureAwait(false);
             }
             else

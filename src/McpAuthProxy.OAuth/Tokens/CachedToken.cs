@@ -49,7 +49,8 @@ public sealed record CachedToken
             return false;
         }
 
-        var held = RequestedScopes ?? Scope;
+        // A legacy file records only the scopes granted, which may be fewer than asked for: it is accepted as it is.
+        var held = IsLegacy ? null : RequestedScopes ?? Scope;
         if (held is null)
         {
             return true;

@@ -50,7 +50,7 @@ internal static class ConnectCommand
         using var logging = new CommandLogging(level);
         if (symbols.ShowBanner(parse))
         {
-            logging.Notify($"mcp-auth-proxy {CommandOutput.Version}: bridging stdio to {options.ServerUrl} (sign-in: {options.OAuth?.Issuer}, client {options.OAuth?.ClientId})");
+            logging.Notify($"mcp-auth-proxy {CommandOutput.Version}: bridging stdio to {options.ServerUrl} (sign-in: {options.OAuth?.Issuer?.OriginalString}, client {options.OAuth?.ClientId})");
         }
 
         return await CommandOutput.GuardAsync(logging, () => BridgeRunner.RunAsync(options, logging.Factory, logging.Notify, input: null, output: null, cancellationToken)).ConfigureAwait(false);
