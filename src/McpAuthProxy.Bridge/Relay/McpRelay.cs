@@ -25,6 +25,7 @@ public sealed partial class McpRelay : IAsyncDisposable
     private readonly ConcurrentDictionary<RequestId, byte> _abandoned = new();
     private readonly ConcurrentDictionary<RequestId, byte> _internal = new();
     private readonly ConcurrentDictionary<Task, byte> _forwarding = new();
+    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource> _sendCompleted = new();
     private Upstream? _upstream;
     private Task<Upstream>? _reconnecting;
     private JsonRpcRequest? _initialize;
@@ -44,9 +45,6 @@ public sealed partial class McpRelay : IAsyncDisposable
     /// <summary>The longest pause between reconnection attempts.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long requests still in flight may finish after the client closes its side.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
     /// <summary>Relays until the client closes stdin or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -62,7 +60,6 @@ public sealed partial class McpRelay : IAsyncDisposable
             }
 
             LogDownstreamClosed();
-            await DrainAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -101,7 +98,25 @@ public sealed partial class McpRelay : IAsyncDisposable
             }
 
             LogMessageUp(Describe(message));
-            await upstream.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            if (message is JsonRpcRequest { Method: RequestMethods.Initialize } initialize)
+            {
+                // The transport learns the session id only once this send returns, after the answer is already in
+                // its channel; the answer waits for that, or the client's next request could go out without it.
+                var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _sendCompleted[initialize.Id] = sent;
+                try
+                {
+                    await upstream.SendAsync(message, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    sent.TrySetResult();
+                }
+            }
+            else
+            {
+                await upstream.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -223,6 +238,11 @@ public sealed partial class McpRelay : IAsyncDisposable
                         // Already answered with an error, or the client cancelled it.
                         continue;
                     }
+
+                    if (_sendCompleted.TryRemove(answer.Id, out var sent))
+                    {
+                        await sent.Task.WaitAsync(_lifetime.Token).ConfigureAwait(false);
+                    }
                 }
 
                 await SendDownAsync(message).ConfigureAwait(false);
@@ -301,29 +321,6 @@ public sealed partial class McpRelay : IAsyncDisposable
 
             await Task.Delay(delay, _clock, _lifetime.Token).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
-        }
-    }
-
-    private async Task DrainAsync()
-    {
-        var inFlight = _forwarding.Keys.ToArray();
-        var waiting = _pending.Count > 0 || inFlight.Length > 0;
-        if (!waiting)
-        {
-            return;
-        }
-
-        using var drain = new CancellationTokenSource(DrainTimeout, _clock);
-        try
-        {
-            await Task.WhenAll(inFlight).WaitAsync(drain.Token).ConfigureAwait(false);
-            while (!_pending.IsEmpty && !drain.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), _clock, drain.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 

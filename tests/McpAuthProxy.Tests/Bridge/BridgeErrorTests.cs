@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Sockets;
+using McpAuthProxy.Testing;
+using McpAuthProxy.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace McpAuthProxy.Tests.Bridge;
+
+/// <summary>Each mistake a user can make gives one line that names it and the fix, and exit code 1.</summary>
+public sealed class BridgeErrorTests(ITestOutputHelper output)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<(int ExitCode, string Stderr)> RunAsync(BridgeRun run, params string[] args)
+    {
+        await using var bridge = run.StartRaw(args);
+        var code = await bridge.WaitForExitAsync(Ct);
+        Assert.DoesNotContain("   at ", bridge.Stderr);
+        Assert.Empty(bridge.StdoutLines);
+        return (code, bridge.Stderr);
+    }
+
+    [Fact]
+    public async Task Missing_server_url_issuer_and_client_id_are_each_named_with_their_fix()
+    {
+        using var run = new BridgeRun(output);
+
+        var (code, stderr) = await RunAsync(run);
+
+        Assert.Equal(1, code);
+        Assert.Contains("No MCP server URL given", stderr);
+        Assert.Contains("MCP_BACKEND_URL", stderr);
+        Assert.Contains("--oidc-issuer-url (or OIDC_ISSUER_URL)", stderr);
+        Assert.Contains("--oidc-client-id (or OIDC_CLIENT_ID)", stderr);
+    }
+
+    [Fact]
+    public async Task Malformed_url_is_refused_with_an_example()
+    {
+        using var run = new BridgeRun(output);
+
+        var (code, stderr) = await RunAsync(run, "mcp.example.com/mcp", "--oidc-issuer-url", "https://auth.example.com", "--oidc-client-id", "c");
+
+        Assert.Equal(1, code);
+        Assert.Contains("'mcp.example.com/mcp' is not an absolute http(s) URL; write e.g. https://mcp.example.com/mcp", stderr);
+    }
+
+    [Fact]
+    public async Task Environment_variables_stand_in_for_flags_and_an_empty_one_counts_as_unset()
+    {
+        using var run = new BridgeRun(output);
+        run.Environment["MCP_BACKEND_URL"] = "not a url";
+        run.Environment["OIDC_ISSUER_URL"] = "";
+        run.Environment["OIDC_CLIENT_ID"] = "from-env";
+
+        var (code, stderr) = await RunAsync(run);
+
+        Assert.Equal(1, code);
+        Assert.Contains("'not a url' is not an absolute", stderr);
+        Assert.Contains("No identity provider given", stderr);
+        Assert.DoesNotContain("No client id given", stderr);
+    }
+
+    [Fact]
+    public async Task Unreachable_issuer_says_so_and_exits_1()
+    {
+        using var run = new BridgeRun(output);
+        var port = ClosedPort();
+
+        var (code, stderr) = await RunAsync(run, "http://127.0.0.1:9/mcp", "--oidc-issuer-url", $"http://127.0.0.1:{port}", "--oidc-client-id", "c");
+
+        Assert.Equal(1, code);
+        Assert.Contains($"Cannot reach the identity provider at http://127.0.0.1:{port}", stderr);
+        Assert.Contains("check --oidc-issuer-url", stderr);
+    }
+
+    [Fact]
+    public async Task Redirect_port_in_use_names_the_port_and_how_to_choose_another()
+    {
+        await using var stack = await NodeStack.StartAsync(cancellationToken: Ct);
+        using var run = new BridgeRun(output);
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var (code, stderr) = await RunAsync(run, stack.Mcp.AbsoluteUri, "--oidc-issuer-url", stack.IssuerText, "--oidc-client-id", "mcp-public",
+            "--oidc-redirect-url", $"http://localhost:{port}/auth/callback");
+
+        Assert.Equal(1, code);
+        Assert.Contains($"callback port {port} on 127.0.0.1 is in use", stderr);
+        Assert.Contains("--oidc-redirect-url", stderr);
+        Assert.Equal(0, run.BrowserOpens);
+    }
+
+    [Fact]
+    public async Task Discovery_document_without_the_needed_endpoints_is_named()
+    {
+        await using var idp = await StartAsync(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync($$"""{"issuer":"{{context.Request.Scheme}}://{{context.Request.Host}}","authorization_endpoint":"{{context.Request.Scheme}}://{{context.Request.Host}}/authorize"}""");
+        });
+        using var run = new BridgeRun(output);
+        var issuer = idp.Urls.Single();
+
+        var (code, stderr) = await RunAsync(run, "http://127.0.0.1:9/mcp", "--oidc-issuer-url", issuer, "--oidc-client-id", "c");
+
+        Assert.Equal(1, code);
+        Assert.Contains("publishes no token_endpoint in its discovery document", stderr);
+    }
+
+    [Fact]
+    public async Task Identity_provider_error_reply_is_shown_and_exits_1()
+    {
+        await using var stack = await NodeStack.StartAsync(new Dictionary<string, string?> { ["DENY"] = "1" }, cancellationToken: Ct);
+        using var run = new BridgeRun(output);
+
+        var (code, stderr) = await RunAsync(run, BridgeRun.Args(stack));
+
+        Assert.Equal(1, code);
+        Assert.Contains("The identity provider refused the sign-in: access_denied", stderr);
+        Assert.Contains("Signed in", File.ReadAllText(run.BrowserLog).Replace("Sign-in failed", "Signed in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sign_in_that_is_never_finished_times_out_with_a_clear_message()
+    {
+        await using var stack = await NodeStack.StartAsync(cancellationToken: Ct);
+        using var run = new BridgeRun(output);
+        run.Environment["TEST_BROWSER_MODE"] = "ignore";
+
+        var (code, stderr) = await RunAsync(run, BridgeRun.Args(stack, extra: ["--login-timeout", "2"]));
+
+        Assert.Equal(1, code);
+        Assert.Contains("Sign-in timed out after 2 seconds", stderr);
+        Assert.Contains("--login-timeout", stderr);
+    }
+
+    [Fact]
+    public async Task Silent_and_debug_together_are_refused()
+    {
+        using var run = new BridgeRun(output);
+
+        var (code, stderr) = await RunAsync(run, "https://mcp.example.com/mcp", "--oidc-issuer-url", "https://auth.example.com", "--oidc-client-id", "c", "--silent", "--debug");
+
+        Assert.Equal(1, code);
+        Assert.Contains("--silent and --debug cannot be used together", stderr);
+    }
+
+    [Fact]
+    public async Task Unknown_flag_is_refused_with_exit_1()
+    {
+        using var run = new BridgeRun(output);
+
+        var (code, stderr) = await RunAsync(run, "https://mcp.example.com/mcp", "--no-such-flag");
+
+        Assert.Equal(1, code);
+        Assert.Contains("--no-such-flag", stderr);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<WebApplication> StartAsync(RequestDelegate handler)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.Run(handler);
+        await app.StartAsync(Ct);
+        return app;
+    }
+}
