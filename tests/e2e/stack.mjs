@@ -195,7 +195,8 @@ function newServer() {
       for (let i = 1; i <= 3; i++) {
         if (extra._meta?.progressToken !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: extra._meta.progressToken, progress: i, total: 3 } });
       }
-      await server.sendLoggingMessage({ level: "info", data: "progress done" });
+      // Related to the request, so it travels on the request's own stream (the GET stream may not be open yet).
+      await extra.sendNotification({ method: "notifications/message", params: { level: "info", data: "progress done" } });
       return { content: [{ type: "text", text: "done" }] };
     });
   server.registerTool("admin", { description: "Needs the mcp:admin scope" },

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need first: Node 22 and the npm peers pinned in tests/e2e
+# (an OIDC provider, MCP servers and clients, the conformance suite). Needs the .NET 10 SDK and npm.
+# Prints a final "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "== installing test peers (tests/e2e: Node 22, oidc-provider, MCP SDK, conformance suite)"
+npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+
+echo "== building"
+dotnet build McpAuthProxy.slnx -c Release -nologo -clp:ErrorsOnly
+
+echo "== testing"
+rm -rf TestResults
+status=0
+dotnet test McpAuthProxy.slnx -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" --results-directory TestResults "$@" || status=$?
+
+passed=0; failed=0; skipped=0
+for trx in TestResults/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
