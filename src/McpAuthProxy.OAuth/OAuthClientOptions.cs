@@ -3,12 +3,25 @@ namespace McpAuthProxy.OAuth;
 /// <summary>How the bridge signs in. Null members mean "the default".</summary>
 public sealed record OAuthClientOptions
 {
-    /// <summary>The issuer the user configured; null means "discover it from the server" (MCP authorization).</summary>
+    /// <summary>
+    /// The issuer the user configured (authful-mcp-proxy mode); null means MCP authorization discovery: the issuer
+    /// comes from the server's 401 and its protected resource metadata, and the client id from pre-registration,
+    /// a Client ID Metadata Document or dynamic registration.
+    /// </summary>
     public Uri? Issuer { get; init; }
 
     public string? ClientId { get; init; }
 
     public string? ClientSecret { get; init; }
+
+    /// <summary>A Client ID Metadata Document URL to use as the client id where the server supports it.</summary>
+    public Uri? ClientMetadataUrl { get; init; }
+
+    /// <summary>Whether <see cref="Scopes"/> were given by the user (in discovery mode they are a fallback only).</summary>
+    public bool ScopesConfigured { get; init; }
+
+    /// <summary>Whether <see cref="RedirectUri"/> was given by the user.</summary>
+    public bool RedirectConfigured { get; init; }
 
     /// <summary>Scopes to ask for; in authful mode <c>openid</c> is always first.</summary>
     public IReadOnlyList<string> Scopes { get; init; } = ["openid", "profile", "email"];

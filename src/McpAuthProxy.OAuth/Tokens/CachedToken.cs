@@ -23,6 +23,12 @@ public sealed record CachedToken
     [JsonPropertyName("resource")] public string? Resource { get; init; }
     [JsonPropertyName("obtained_at")] public DateTimeOffset? ObtainedAt { get; init; }
 
+    /// <summary>Where the client was registered dynamically: its secret, kept with the token it obtained.</summary>
+    [JsonPropertyName("client_secret")] public string? ClientSecret { get; init; }
+    [JsonPropertyName("token_endpoint_auth_method")] public string? TokenEndpointAuthMethod { get; init; }
+    /// <summary>The authorization server that issued the token and registered the client (MCP discovery mode).</summary>
+    [JsonPropertyName("authorization_server")] public string? AuthorizationServer { get; init; }
+
     /// <summary>How long before expiry a token counts as stale and is refreshed first.</summary>
     public static readonly TimeSpan ExpirySkew = TimeSpan.FromSeconds(60);
 

@@ -18,7 +18,7 @@ internal sealed class BridgeSymbols
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    public Option<string?> Issuer { get; } = new("--oidc-issuer-url") { Description = "Issuer URL of your OIDC identity provider, e.g. https://auth.example.com [env: OIDC_ISSUER_URL]", HelpName = "URL" };
+    public Option<string?> Issuer { get; } = new("--oidc-issuer-url") { Description = "Issuer URL of your OIDC identity provider, e.g. https://auth.example.com [env: OIDC_ISSUER_URL]. Leave it out to discover the provider from the server (MCP authorization) and register automatically", HelpName = "URL" };
     public Option<string?> ClientId { get; } = new("--oidc-client-id") { Description = "OAuth client id registered at the identity provider [env: OIDC_CLIENT_ID]", HelpName = "ID" };
     public Option<string?> ClientSecret { get; } = new("--oidc-client-secret") { Description = "Client secret, for confidential clients only [env: OIDC_CLIENT_SECRET]", HelpName = "SECRET" };
     public Option<string?> Scopes { get; } = new("--oidc-scopes") { Description = "Space-separated scopes; openid is always sent first [env: OIDC_SCOPES] [default: openid profile email]", HelpName = "SCOPES" };
@@ -32,9 +32,10 @@ internal sealed class BridgeSymbols
     public Option<string?> Transport { get; } = new("--transport") { Description = "auto, streamable-http or sse [env: MCP_PROXY_TRANSPORT] [default: auto]", HelpName = "MODE" };
     public Option<string?> Resource { get; } = new("--resource") { Description = "RFC 8707 resource to request tokens for (some identity providers need it to issue an audience) [env: MCP_PROXY_RESOURCE]", HelpName = "URI" };
     public Option<string[]> Headers { get; } = new("--header") { Description = "Extra header for the MCP server, 'Name: value' (repeatable)", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
+    public Option<string?> ClientMetadataUrl { get; } = new("--client-metadata-url") { Description = "Client ID Metadata Document URL to use as the client id where the authorization server supports it (discovery mode) [env: MCP_PROXY_CLIENT_METADATA_URL]", HelpName = "URL" };
     public Option<bool> LogToFile { get; } = new("--log-to-file") { Description = "Accepted for compatibility with authful-mcp-proxy-rs; logs always go to stderr", Hidden = true };
 
-    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, LogToFile];
+    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, LogToFile];
 
     public void AddTo(Command command)
     {
@@ -141,21 +142,25 @@ internal sealed class BridgeSymbols
         var issuerText = Value(parse, Issuer, "OIDC_ISSUER_URL");
         var clientId = Value(parse, ClientId, "OIDC_CLIENT_ID");
         Uri? issuer = null;
-        if (issuerText is null)
-        {
-            errors.Add("No identity provider given: set --oidc-issuer-url (or OIDC_ISSUER_URL) to your issuer, e.g. https://auth.example.com.");
-        }
-        else if (!TryHttpUrl(issuerText, out issuer))
+        if (issuerText is not null && !TryHttpUrl(issuerText, out issuer))
         {
             errors.Add($"The issuer URL '{issuerText}' is not an absolute http(s) URL; write e.g. https://auth.example.com.");
         }
 
-        if (clientId is null)
+        if (issuerText is not null && clientId is null)
         {
-            errors.Add("No client id given: set --oidc-client-id (or OIDC_CLIENT_ID) to the client registered at your identity provider.");
+            errors.Add("No client id given: set --oidc-client-id (or OIDC_CLIENT_ID) to the client registered at your identity provider, or leave out --oidc-issuer-url to discover the provider from the server and register automatically.");
         }
 
-        var redirectText = Value(parse, RedirectUrl, "OIDC_REDIRECT_URL") ?? "http://localhost:8080/auth/callback";
+        Uri? metadataUrl = null;
+        var metadataText = Value(parse, ClientMetadataUrl, "MCP_PROXY_CLIENT_METADATA_URL");
+        if (metadataText is not null && (!Uri.TryCreate(metadataText, UriKind.Absolute, out metadataUrl) || metadataUrl.Scheme != Uri.UriSchemeHttps || metadataUrl.AbsolutePath.Length <= 1))
+        {
+            errors.Add($"--client-metadata-url '{metadataText}' must be an https URL with a path, e.g. https://app.example.com/oauth/client-metadata.json.");
+        }
+
+        var redirectGiven = Value(parse, RedirectUrl, "OIDC_REDIRECT_URL");
+        var redirectText = redirectGiven ?? "http://localhost:8080/auth/callback";
         if (!Uri.TryCreate(redirectText, UriKind.Absolute, out var redirect) || redirect.Scheme != Uri.UriSchemeHttp
             || !OAuth.Authorization.AuthorizationUrl.IsLoopback(redirect))
         {
@@ -167,12 +172,15 @@ internal sealed class BridgeSymbols
             redirect = new UriBuilder(redirect) { Path = "/callback" }.Uri;
         }
 
-        var scopes = ScopeList.WithOpenIdFirst(ScopeList.Parse(Value(parse, Scopes, "OIDC_SCOPES") ?? "openid profile email"));
+        var scopesGiven = Value(parse, Scopes, "OIDC_SCOPES");
+        var scopes = issuer is null
+            ? ScopeList.Parse(scopesGiven)
+            : ScopeList.WithOpenIdFirst(ScopeList.Parse(scopesGiven ?? "openid profile email"));
         var loginTimeout = Seconds(parse, LoginTimeout, "MCP_PROXY_LOGIN_TIMEOUT", 300, errors);
         var signInWait = Seconds(parse, SignInWait, "MCP_PROXY_SIGN_IN_WAIT", 45, errors);
         var resource = Value(parse, Resource, "MCP_PROXY_RESOURCE");
 
-        if (issuer is null || clientId is null || redirect is null)
+        if ((issuerText is not null && (issuer is null || clientId is null)) || redirect is null)
         {
             return null;
         }
@@ -182,6 +190,9 @@ internal sealed class BridgeSymbols
             Issuer = issuer,
             ClientId = clientId,
             ClientSecret = Value(parse, ClientSecret, "OIDC_CLIENT_SECRET"),
+            ClientMetadataUrl = metadataUrl,
+            ScopesConfigured = scopesGiven is not null,
+            RedirectConfigured = redirectGiven is not null,
             Scopes = scopes,
             RedirectUri = redirect,
             Resource = resource,

@@ -50,7 +50,10 @@ internal static class ConnectCommand
         using var logging = new CommandLogging(level);
         if (symbols.ShowBanner(parse))
         {
-            logging.Notify($"mcp-auth-proxy {CommandOutput.Version}: bridging stdio to {options.ServerUrl} (sign-in: {options.OAuth?.Issuer?.OriginalString}, client {options.OAuth?.ClientId})");
+            var signIn = options.OAuth?.Issuer is { } issuer
+                ? $"sign-in: {issuer.OriginalString}, client {options.OAuth.ClientId}"
+                : "sign-in: discovered from the server";
+            logging.Notify($"mcp-auth-proxy {CommandOutput.Version}: bridging stdio to {options.ServerUrl} ({signIn})");
         }
 
         return await CommandOutput.GuardAsync(logging, () => BridgeRunner.RunAsync(options, logging.Factory, logging.Notify, input: null, output: null, cancellationToken)).ConfigureAwait(false);
