@@ -1,0 +1,56 @@
+namespace McpAuthProxy.Tests.Conformance;
+
+/// <summary>
+/// The official MCP conformance suite's client authorization scenarios, run against the real bridge one at a time
+/// (a cold start of the driver and the bridge fits easily in the suite's timeout that way).
+/// </summary>
+[Collection(nameof(ConformanceCollection))]
+public sealed class BridgeConformanceTests(ITestOutputHelper output)
+{
+    /// <summary><c>--suite auth</c> of the latest stable release (0.1.16).</summary>
+    public static TheoryData<string> StableAuthSuite =>
+    [
+        "auth/metadata-default", "auth/metadata-var1", "auth/metadata-var2", "auth/metadata-var3", "auth/basic-cimd",
+        "auth/scope-from-www-authenticate", "auth/scope-from-scopes-supported", "auth/scope-omitted-when-undefined",
+        "auth/scope-step-up", "auth/scope-retry-limit", "auth/token-endpoint-auth-basic", "auth/token-endpoint-auth-post",
+        "auth/token-endpoint-auth-none", "auth/pre-registration",
+    ];
+
+    /// <summary>Every scored auth scenario of <c>--requirements 2026-07-28</c> in the newest prerelease.</summary>
+    public static TheoryData<string> Requirements20260728 =>
+    [
+        "auth/metadata-default", "auth/metadata-var1", "auth/metadata-var2", "auth/metadata-var3", "auth/basic-cimd",
+        "auth/scope-from-www-authenticate", "auth/scope-from-scopes-supported", "auth/scope-omitted-when-undefined",
+        "auth/scope-step-up", "auth/scope-retry-limit", "auth/token-endpoint-auth-basic", "auth/token-endpoint-auth-post",
+        "auth/token-endpoint-auth-none", "auth/pre-registration", "auth/resource-mismatch", "auth/offline-access-scope",
+        "auth/offline-access-not-supported", "auth/authorization-server-migration", "auth/iss-supported",
+        "auth/iss-not-advertised", "auth/iss-supported-missing", "auth/iss-wrong-issuer", "auth/iss-unexpected",
+        "auth/iss-normalized", "auth/metadata-issuer-mismatch",
+    ];
+
+    /// <summary>Every scored auth scenario of <c>--requirements 2025-11-25</c> in the newest prerelease.</summary>
+    public static TheoryData<string> Requirements20251125 => StableAuthSuite;
+
+    [Theory]
+    [MemberData(nameof(StableAuthSuite))]
+    public Task Stable_auth_suite_scenario_passes(string scenario) => PassesAsync(ConformanceSuite.Stable, scenario, specVersion: null);
+
+    [Theory]
+    [MemberData(nameof(Requirements20260728))]
+    public Task Prerelease_2026_07_28_auth_scenario_passes(string scenario) => PassesAsync(ConformanceSuite.Next, scenario, "2026-07-28");
+
+    [Theory]
+    [MemberData(nameof(Requirements20251125))]
+    public Task Prerelease_2025_11_25_auth_scenario_passes(string scenario) => PassesAsync(ConformanceSuite.Next, scenario, "2025-11-25");
+
+    private async Task PassesAsync(string suite, string scenario, string? specVersion)
+    {
+        var (code, text) = await ConformanceSuite.RunClientScenarioAsync(suite, scenario, specVersion, output.WriteLine, TestContext.Current.CancellationToken);
+
+        Assert.True(code == 0, $"conformance scenario {scenario} failed (exit {code}):\n{text}");
+        Assert.Contains("OVERALL: PASSED", text);
+    }
+}
+
+[CollectionDefinition(nameof(ConformanceCollection), DisableParallelization = true)]
+public sealed class ConformanceCollection;
