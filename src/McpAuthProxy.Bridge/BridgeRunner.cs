@@ -30,18 +30,25 @@ public static partial class BridgeRunner
         backchannel.DefaultRequestHeaders.UserAgent.ParseAdd("mcp-auth-proxy/" + typeof(BridgeRunner).Assembly.GetName().Version?.ToString(3));
 
         // authful-mcp-proxy mode: the user named the issuer, and we run the OAuth client ourselves.
-        await using var tokens = options.OAuth is { Issuer: not null } oauth
+        await using var tokens = options.OAuth is { Issuer: not null, Flow: not AuthFlow.ClientCredentials } oauth
             ? new TokenProvider(oauth, backchannel, TimeProvider.System, loggerFactory, notify)
             : null;
+        IAccessTokenSource? source = tokens;
+        if (options.OAuth is { Flow: AuthFlow.ClientCredentials } machine)
+        {
+            var key = machine.PrivateKeyPath is { } path ? OAuth.Tokens.TokenEndpointClient.ReadPrivateKey(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)) : null;
+            source = new OAuth.Tokens.ClientCredentialsTokenSource(options.ServerUrl, machine, new OAuth.Tokens.ClientCredentials(machine.ClientId!, machine.ClientSecret, null, key),
+                backchannel, TimeProvider.System, loggerFactory);
+        }
 
         HttpMessageHandler handler = new SocketsHttpHandler
         {
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
             ConnectTimeout = TimeSpan.FromSeconds(15),
         };
-        if (tokens is not null)
+        if (source is not null)
         {
-            handler = new BearerTokenHandler(tokens, loggerFactory.CreateLogger<BearerTokenHandler>()) { InnerHandler = handler };
+            handler = new BearerTokenHandler(source, loggerFactory.CreateLogger<BearerTokenHandler>()) { InnerHandler = handler };
         }
 
         // No overall timeout: SSE streams and long tool calls may legitimately last for hours.
@@ -57,7 +64,7 @@ public static partial class BridgeRunner
                 _ => HttpTransportMode.AutoDetect,
             },
             AdditionalHeaders = options.Headers.Count == 0 ? null : new Dictionary<string, string>(options.Headers),
-            OAuth = options.OAuth is { Issuer: null } discovery ? DiscoveryOAuth(options.ServerUrl, discovery, loggerFactory, notify) : null,
+            OAuth = options.OAuth is { Issuer: null, Flow: AuthFlow.Browser } discovery ? DiscoveryOAuth(options.ServerUrl, discovery, loggerFactory, notify) : null,
         };
 
         await using ITransport downstream = input is null

@@ -1,5 +1,18 @@
 namespace McpAuthProxy.OAuth;
 
+/// <summary>How a token is obtained.</summary>
+public enum AuthFlow
+{
+    /// <summary>Authorization code + PKCE in the browser, with a loopback redirect.</summary>
+    Browser,
+
+    /// <summary>RFC 8628 device authorization: a code to enter on another device, for machines without a browser.</summary>
+    Device,
+
+    /// <summary>Client credentials with a secret or a <c>private_key_jwt</c> key: no user at all.</summary>
+    ClientCredentials,
+}
+
 /// <summary>How the bridge signs in. Null members mean "the default".</summary>
 public sealed record OAuthClientOptions
 {
@@ -16,6 +29,11 @@ public sealed record OAuthClientOptions
 
     /// <summary>A Client ID Metadata Document URL to use as the client id where the server supports it.</summary>
     public Uri? ClientMetadataUrl { get; init; }
+
+    public AuthFlow Flow { get; init; } = AuthFlow.Browser;
+
+    /// <summary>A PEM private key (EC or RSA) for <c>private_key_jwt</c> client authentication.</summary>
+    public string? PrivateKeyPath { get; init; }
 
     /// <summary>Whether <see cref="Scopes"/> were given by the user (in discovery mode they are a fallback only).</summary>
     public bool ScopesConfigured { get; init; }

@@ -29,6 +29,9 @@ public sealed partial class TokenProvider
     [LoggerMessage(EventIds.LoginSucceeded, LogLevel.Information, "Signed in: access token {Fingerprint}, expires {ExpiresAt}, refresh token: {HasRefreshToken}.")]
     private partial void LogSignedIn(string fingerprint, string expiresAt, bool hasRefreshToken);
 
+    [LoggerMessage(EventIds.StepUp, LogLevel.Information, "The server needs more scopes; signing in again for '{Scopes}'.")]
+    private partial void LogStepUp(string scopes);
+
     [LoggerMessage(EventIds.LoginFailed, LogLevel.Error, "Sign-in failed: {Reason}")]
     private partial void LogSignInFailed(string reason);
 }

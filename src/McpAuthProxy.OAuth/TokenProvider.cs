@@ -1,6 +1,7 @@
 using McpAuthProxy.OAuth.Authorization;
 using McpAuthProxy.OAuth.Diagnostics;
 using McpAuthProxy.OAuth.Discovery;
+using McpAuthProxy.OAuth.Http;
 using McpAuthProxy.OAuth.Json;
 using McpAuthProxy.OAuth.Tokens;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace McpAuthProxy.OAuth;
 /// Token work is single-flight in the process and guarded across processes by the store's lock; requests that
 /// arrive during a sign-in wait up to <see cref="OAuthClientOptions.SignInWait"/>.
 /// </summary>
-public sealed partial class TokenProvider : IAsyncDisposable
+public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
 {
     private readonly OAuthClientOptions _options;
     private readonly FileTokenStore _store;
@@ -26,6 +27,9 @@ public sealed partial class TokenProvider : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly string _issuerKey;
     private AuthorizationServerMetadata? _metadata;
+    private IReadOnlyList<string> _scopes;
+    private volatile bool _forceSignIn;
+    private int _stepUps;
     private CachedToken? _current;
     private Task<CachedToken>? _acquisition;
 
@@ -37,6 +41,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
         _clock = clock;
         _logger = loggerFactory.CreateLogger<TokenProvider>();
         _notify = notify;
+        _scopes = options.Scopes;
         _store = new FileTokenStore(options.TokenDirectory, clock, loggerFactory.CreateLogger<FileTokenStore>());
         _metadataClient = new MetadataClient(backchannel, loggerFactory.CreateLogger<MetadataClient>());
         _tokenClient = new TokenEndpointClient(backchannel);
@@ -48,8 +53,8 @@ public sealed partial class TokenProvider : IAsyncDisposable
 
     public FileTokenStore Store => _store;
 
-    /// <summary>The scopes asked for.</summary>
-    public IReadOnlyList<string> Scopes => _options.Scopes;
+    /// <summary>The scopes asked for (more after a step-up).</summary>
+    public IReadOnlyList<string> Scopes => _scopes;
 
     /// <summary>
     /// Loads the cached token without touching the network, and starts a sign-in (or refresh) in the background when
@@ -58,7 +63,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
     public Task<CachedToken> StartAsync()
     {
         var cached = _store.Read(_issuerKey);
-        if (cached is not null && cached.Serves(_options.ClientId, _options.Scopes, _options.Resource) && cached.IsFresh(_clock.GetUtcNow()))
+        if (cached is not null && cached.Serves(_options.ClientId, _scopes, _options.Resource) && cached.IsFresh(_clock.GetUtcNow()))
         {
             _current = cached;
             LogFromCache(Fingerprint.Of(cached.AccessToken), Expiry(cached.ExpiresAt));
@@ -67,6 +72,39 @@ public sealed partial class TokenProvider : IAsyncDisposable
 
         return StartAcquisition(rejected: null);
     }
+
+    async ValueTask<string?> IAccessTokenSource.GetAccessTokenAsync(CancellationToken cancellationToken) =>
+        await GetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// After a 401, a token other than the rejected one. After a 403 <c>insufficient_scope</c>, a sign-in for the union
+    /// of the scopes held and the scopes asked, even when a refresh token exists; at most <see cref="MaxStepUps"/> times.
+    /// </summary>
+    async Task<string> IAccessTokenSource.RenewAsync(string? rejected, BearerChallenge? challenge, CancellationToken cancellationToken)
+    {
+        if (challenge is { Error: "insufficient_scope", Scope: { } needed })
+        {
+            var union = ScopeList.Union(_scopes, ScopeList.Parse(needed));
+            if (union.Count == _scopes.Count)
+            {
+                throw new OAuthException($"The server asks for scopes ({needed}) that the token already holds; it cannot be given more.");
+            }
+
+            if (Interlocked.Increment(ref _stepUps) > MaxStepUps)
+            {
+                throw new OAuthException($"The server keeps asking for more scopes ({needed}); gave up after {MaxStepUps} sign-ins.");
+            }
+
+            LogStepUp(ScopeList.Join(union));
+            _scopes = union;
+            _forceSignIn = true;
+        }
+
+        return await RenewAsync(rejected, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many times a 403 may lead to a new sign-in for more scopes in one run.</summary>
+    public const int MaxStepUps = 2;
 
     /// <summary>A fresh access token, waiting for a refresh or sign-in where needed.</summary>
     public async ValueTask<string> GetAccessTokenAsync(CancellationToken cancellationToken)
@@ -122,7 +160,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
         using var crossProcess = await _store.LockAsync(_issuerKey, cancellationToken).ConfigureAwait(false);
         var now = _clock.GetUtcNow();
         var cached = _store.Read(_issuerKey);
-        if (cached is not null && !cached.Serves(_options.ClientId, _options.Scopes, _options.Resource))
+        if (cached is not null && !cached.Serves(_options.ClientId, _scopes, _options.Resource))
         {
             LogCacheMismatch(cached.ClientId ?? "-", cached.RequestedScopes ?? cached.Scope ?? "-");
             cached = null;
@@ -136,7 +174,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
             return cached;
         }
 
-        if (cached?.RefreshToken is { } refreshToken)
+        if (cached?.RefreshToken is { } refreshToken && !_forceSignIn)
         {
             try
             {
@@ -154,7 +192,9 @@ public sealed partial class TokenProvider : IAsyncDisposable
             throw new OAuthException($"No valid token is cached for {_issuerKey}; run 'mcp-auth-proxy login' first.");
         }
 
-        return Keep(await SignInAsync(cancellationToken).ConfigureAwait(false));
+        var signedIn = Keep(await SignInAsync(cancellationToken).ConfigureAwait(false));
+        _forceSignIn = false;
+        return signedIn;
     }
 
     private CachedToken Keep(CachedToken token)
@@ -174,7 +214,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
         var metadata = await MetadataAsync(cancellationToken).ConfigureAwait(false);
         LogRefreshStarted(Fingerprint.Of(refreshToken));
         var response = await _tokenClient.RefreshAsync(metadata, Client, refreshToken, _options.Resource, cancellationToken).ConfigureAwait(false);
-        var token = ToCached(response, cached.RequestedScopes ?? ScopeList.Join(_options.Scopes));
+        var token = ToCached(response, cached.RequestedScopes ?? ScopeList.Join(_scopes));
         if (token.RefreshToken is null)
         {
             // No rotation: the old refresh token stays valid, so keep it (authful-mcp-proxy's "login every hour" bug).
@@ -188,19 +228,24 @@ public sealed partial class TokenProvider : IAsyncDisposable
     private async Task<CachedToken> SignInAsync(CancellationToken cancellationToken)
     {
         var metadata = await MetadataAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Flow == AuthFlow.Device)
+        {
+            return await SignInOnAnotherDeviceAsync(metadata, cancellationToken).ConfigureAwait(false);
+        }
+
         MetadataClient.RequireCodeFlowEndpoints(metadata, _issuerKey);
         var client = Client;
         await using var listener = await LoopbackCallbackListener.StartAsync(_options.RedirectUri, cancellationToken).ConfigureAwait(false);
         var redirectUri = _options.RedirectUri.Port == 0 ? listener.RedirectUri : _options.RedirectUri;
         var pkce = Pkce.Create();
         var state = Pkce.RandomValue();
-        var nonce = _options.Scopes.Contains("openid") ? Pkce.RandomValue() : null;
+        var nonce = _scopes.Contains("openid") ? Pkce.RandomValue() : null;
         var url = AuthorizationUrl.Build(metadata.AuthorizationEndpoint!,
         [
             new("response_type", "code"),
             new("client_id", client.ClientId),
             new("redirect_uri", redirectUri.OriginalString),
-            new("scope", _options.Scopes.Count == 0 ? null : ScopeList.Join(_options.Scopes)),
+            new("scope", _scopes.Count == 0 ? null : ScopeList.Join(_scopes)),
             new("state", state),
             new("code_challenge", pkce.Challenge),
             new("code_challenge_method", "S256"),
@@ -226,7 +271,7 @@ public sealed partial class TokenProvider : IAsyncDisposable
                 await _idTokens.ValidateAsync(idToken, metadata, client.ClientId, nonce, cancellationToken).ConfigureAwait(false);
             }
 
-            var token = ToCached(response, ScopeList.Join(_options.Scopes));
+            var token = ToCached(response, ScopeList.Join(_scopes));
             LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is not null);
             return token;
         }
@@ -234,6 +279,51 @@ public sealed partial class TokenProvider : IAsyncDisposable
         {
             LogSignInFailed(e.Message);
             throw;
+        }
+        finally
+        {
+            PendingAuthorizationUrl = null;
+        }
+    }
+
+    /// <summary>RFC 8628: show a code and a URL on stderr, then poll the token endpoint as the server says.</summary>
+    private async Task<CachedToken> SignInOnAnotherDeviceAsync(AuthorizationServerMetadata metadata, CancellationToken cancellationToken)
+    {
+        var client = Client;
+        var scope = _scopes.Count == 0 ? null : ScopeList.Join(_scopes);
+        var device = await _tokenClient.StartDeviceAuthorizationAsync(metadata, client, scope, _options.Resource, cancellationToken).ConfigureAwait(false);
+        if (device.DeviceCode is null || device.UserCode is null || device.VerificationUri is null)
+        {
+            throw new OAuthException($"The device authorization endpoint of {_issuerKey} answered without device_code, user_code or verification_uri.");
+        }
+
+        var complete = device.VerificationUriComplete is { } full ? $" (or open {full})" : "";
+        _notify($"To sign in, open {device.VerificationUri} on any device and enter the code {device.UserCode}{complete}.");
+        PendingAuthorizationUrl = Uri.TryCreate(device.VerificationUriComplete ?? device.VerificationUri, UriKind.Absolute, out var url) ? url : null;
+        var interval = TimeSpan.FromSeconds(Math.Max(1, device.Interval ?? 5));
+        var deadline = _clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(device.ExpiresIn ?? 600, _options.LoginTimeout.TotalSeconds));
+        try
+        {
+            while (_clock.GetUtcNow() < deadline)
+            {
+                await Task.Delay(interval, _clock, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var response = await _tokenClient.DeviceCodeAsync(metadata, client, device.DeviceCode, _options.Resource, cancellationToken).ConfigureAwait(false);
+                    var token = ToCached(response, ScopeList.Join(_scopes));
+                    LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is not null);
+                    return token;
+                }
+                catch (OAuthException e) when (e.Error is "authorization_pending")
+                {
+                }
+                catch (OAuthException e) when (e.Error is "slow_down")
+                {
+                    interval += TimeSpan.FromSeconds(5);
+                }
+            }
+
+            throw new OAuthException($"The device code expired before the sign-in was finished. Run again and enter the code within {LoopbackCallbackListener.FormatDuration(deadline - _clock.GetUtcNow() + interval)}.");
         }
         finally
         {

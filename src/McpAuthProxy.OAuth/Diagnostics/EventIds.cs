@@ -23,8 +23,10 @@ internal static class EventIds
     public const int HttpExchange = 1040;
     public const int Challenge = 1041;
     public const int RetryAfterChallenge = 1042;
+    public const int StepUp = 1043;
     public const int WaitingForLock = 1050;
     public const int RegistrationStored = 1060;
     public const int Registered = 1061;
     public const int DeviceCode = 1070;
+    public const int ClientCredentialsIssued = 1080;
 }

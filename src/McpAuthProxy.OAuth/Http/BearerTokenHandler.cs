@@ -11,7 +11,7 @@ namespace McpAuthProxy.OAuth.Http;
 /// Puts our bearer token on every request to the MCP server. On a 401 it renews the token (refresh, else sign-in)
 /// and retries the request once; a renewal that fails surfaces as an <see cref="OAuthException"/> that says why.
 /// </summary>
-public sealed partial class BearerTokenHandler(TokenProvider tokens, ILogger<BearerTokenHandler> logger) : DelegatingHandler
+public sealed partial class BearerTokenHandler(IAccessTokenSource tokens, ILogger<BearerTokenHandler> logger) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -22,17 +22,25 @@ public sealed partial class BearerTokenHandler(TokenProvider tokens, ILogger<Bea
         }
 
         var response = await SendWithTokenAsync(request, token, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        var challenge = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            ? BearerChallenge.Parse(response.Headers.WwwAuthenticate.Select(h => h.ToString()))
+            : null;
+        var stepUp = response.StatusCode == HttpStatusCode.Forbidden && challenge?.Error == "insufficient_scope" && challenge.Scope is not null;
+        if (response.StatusCode != HttpStatusCode.Unauthorized && !stepUp)
         {
             return response;
         }
 
-        var challenge = BearerChallenge.Parse(response.Headers.WwwAuthenticate.Select(h => h.ToString()));
         LogChallenge((int)response.StatusCode, challenge?.Error ?? "-", Fingerprint.Of(token));
         string renewed;
         try
         {
-            renewed = await tokens.RenewAsync(token, cancellationToken).ConfigureAwait(false);
+            renewed = await tokens.RenewAsync(token, challenge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OAuthException) when (stepUp)
+        {
+            // No broader token to be had (a retry limit, or the user said no): the client gets the 403 as it is.
+            return response;
         }
         catch
         {
@@ -46,9 +54,9 @@ public sealed partial class BearerTokenHandler(TokenProvider tokens, ILogger<Bea
         return await SendWithTokenAsync(retry, renewed, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendWithTokenAsync(HttpRequestMessage request, string token, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendWithTokenAsync(HttpRequestMessage request, string? token, CancellationToken cancellationToken)
     {
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Authorization = token is null ? null : new AuthenticationHeaderValue("Bearer", token);
         var started = Stopwatch.GetTimestamp();
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (logger.IsEnabled(LogLevel.Debug))

@@ -4,12 +4,15 @@ using System.Text.Json;
 using McpAuthProxy.OAuth.Authorization;
 using McpAuthProxy.OAuth.Discovery;
 using McpAuthProxy.OAuth.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace McpAuthProxy.OAuth.Tokens;
 
 /// <summary>The client's identity at the token endpoint.</summary>
 /// <param name="AuthMethod"><c>client_secret_basic</c>, <c>client_secret_post</c> or <c>none</c>; null chooses from the metadata.</param>
-public sealed record ClientCredentials(string ClientId, string? ClientSecret = null, string? AuthMethod = null);
+/// <param name="AssertionKey">A private key for <c>private_key_jwt</c> (RFC 7523) instead of a secret.</param>
+public sealed record ClientCredentials(string ClientId, string? ClientSecret = null, string? AuthMethod = null, SecurityKey? AssertionKey = null);
 
 /// <summary>Calls a token endpoint: code redemption, refresh, client credentials, device code (form-encoded, RFC 6749).</summary>
 public sealed class TokenEndpointClient(HttpClient http)
@@ -68,6 +71,11 @@ public sealed class TokenEndpointClient(HttpClient http)
             return configured;
         }
 
+        if (client.AssertionKey is not null)
+        {
+            return "private_key_jwt";
+        }
+
         if (string.IsNullOrEmpty(client.ClientSecret))
         {
             return "none";
@@ -123,6 +131,11 @@ public sealed class TokenEndpointClient(HttpClient http)
                 var pair = $"{Uri.EscapeDataString(client.ClientId)}:{Uri.EscapeDataString(client.ClientSecret ?? "")}";
                 request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
                 break;
+            case "private_key_jwt":
+                form.Add(new("client_id", client.ClientId));
+                form.Add(new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+                form.Add(new("client_assertion", ClientAssertion(client, metadata.Issuer ?? endpoint)));
+                break;
             case "client_secret_post":
                 form.Add(new("client_id", client.ClientId));
                 form.Add(new("client_secret", client.ClientSecret ?? ""));
@@ -134,6 +147,45 @@ public sealed class TokenEndpointClient(HttpClient http)
 
         request.Content = new FormUrlEncodedContent(form);
         return request;
+    }
+
+    /// <summary>RFC 7523 §3: a short-lived JWT about the client, signed with its key, for the authorization server.</summary>
+    private static string ClientAssertion(ClientCredentials client, string audience)
+    {
+        var key = client.AssertionKey!;
+        var algorithm = key switch
+        {
+            ECDsaSecurityKey ec => ec.ECDsa.KeySize switch { 384 => SecurityAlgorithms.EcdsaSha384, 521 => SecurityAlgorithms.EcdsaSha512, _ => SecurityAlgorithms.EcdsaSha256 },
+            _ => SecurityAlgorithms.RsaSha256,
+        };
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = client.ClientId,
+            Audience = audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(5),
+            Claims = new Dictionary<string, object> { ["sub"] = client.ClientId, ["jti"] = Guid.NewGuid().ToString("N") },
+            SigningCredentials = new SigningCredentials(key, algorithm),
+        });
+    }
+
+    /// <summary>Reads a PEM private key (EC or RSA) for <c>private_key_jwt</c>.</summary>
+    public static SecurityKey ReadPrivateKey(string pem)
+    {
+        try
+        {
+            var ec = System.Security.Cryptography.ECDsa.Create();
+            ec.ImportFromPem(pem);
+            return new ECDsaSecurityKey(ec);
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            var rsa = System.Security.Cryptography.RSA.Create();
+            rsa.ImportFromPem(pem);
+            return new RsaSecurityKey(rsa);
+        }
     }
 
     private async Task<byte[]> SendRawAsync(HttpRequestMessage request, string endpoint, CancellationToken cancellationToken)

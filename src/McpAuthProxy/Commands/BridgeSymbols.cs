@@ -33,9 +33,11 @@ internal sealed class BridgeSymbols
     public Option<string?> Resource { get; } = new("--resource") { Description = "RFC 8707 resource to request tokens for (some identity providers need it to issue an audience) [env: MCP_PROXY_RESOURCE]", HelpName = "URI" };
     public Option<string[]> Headers { get; } = new("--header") { Description = "Extra header for the MCP server, 'Name: value' (repeatable)", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
     public Option<string?> ClientMetadataUrl { get; } = new("--client-metadata-url") { Description = "Client ID Metadata Document URL to use as the client id where the authorization server supports it (discovery mode) [env: MCP_PROXY_CLIENT_METADATA_URL]", HelpName = "URL" };
+    public Option<string?> AuthFlow { get; } = new("--auth-flow") { Description = "browser (authorization code + PKCE), device (RFC 8628 device code, for machines without a browser) or client-credentials (machine to machine) [env: MCP_PROXY_AUTH_FLOW] [default: browser]", HelpName = "FLOW" };
+    public Option<string?> ClientPrivateKey { get; } = new("--client-private-key") { Description = "PEM private key (EC or RSA) for private_key_jwt client authentication [env: MCP_PROXY_CLIENT_PRIVATE_KEY]", HelpName = "PATH" };
     public Option<bool> LogToFile { get; } = new("--log-to-file") { Description = "Accepted for compatibility with authful-mcp-proxy-rs; logs always go to stderr", Hidden = true };
 
-    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, LogToFile];
+    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, AuthFlow, ClientPrivateKey, LogToFile];
 
     public void AddTo(Command command)
     {
@@ -147,6 +149,38 @@ internal sealed class BridgeSymbols
             errors.Add($"The issuer URL '{issuerText}' is not an absolute http(s) URL; write e.g. https://auth.example.com.");
         }
 
+        var flow = OAuth.AuthFlow.Browser;
+        switch (Value(parse, AuthFlow, "MCP_PROXY_AUTH_FLOW")?.ToLowerInvariant())
+        {
+            case null or "browser":
+                break;
+            case "device" or "device-code":
+                flow = OAuth.AuthFlow.Device;
+                if (issuerText is null)
+                {
+                    errors.Add("--auth-flow device needs --oidc-issuer-url (OIDC_ISSUER_URL) and --oidc-client-id: the device code is asked of a known identity provider.");
+                }
+
+                break;
+            case "client-credentials" or "client_credentials":
+                flow = OAuth.AuthFlow.ClientCredentials;
+                break;
+            case { } other:
+                errors.Add($"--auth-flow '{other}' is not known; use browser, device or client-credentials.");
+                break;
+        }
+
+        var privateKey = Value(parse, ClientPrivateKey, "MCP_PROXY_CLIENT_PRIVATE_KEY");
+        if (privateKey is not null && !File.Exists(privateKey))
+        {
+            errors.Add($"--client-private-key '{privateKey}' does not exist; give the path of a PEM private key.");
+        }
+
+        if (flow == OAuth.AuthFlow.ClientCredentials && (clientId is null || (Value(parse, ClientSecret, "OIDC_CLIENT_SECRET") is null && privateKey is null)))
+        {
+            errors.Add("--auth-flow client-credentials needs --oidc-client-id and either --oidc-client-secret or --client-private-key.");
+        }
+
         if (issuerText is not null && clientId is null)
         {
             errors.Add("No client id given: set --oidc-client-id (or OIDC_CLIENT_ID) to the client registered at your identity provider, or leave out --oidc-issuer-url to discover the provider from the server and register automatically.");
@@ -191,6 +225,8 @@ internal sealed class BridgeSymbols
             ClientId = clientId,
             ClientSecret = Value(parse, ClientSecret, "OIDC_CLIENT_SECRET"),
             ClientMetadataUrl = metadataUrl,
+            Flow = flow,
+            PrivateKeyPath = privateKey,
             ScopesConfigured = scopesGiven is not null,
             RedirectConfigured = redirectGiven is not null,
             Scopes = scopes,

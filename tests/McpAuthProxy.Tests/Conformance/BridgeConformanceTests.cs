@@ -31,6 +31,17 @@ public sealed class BridgeConformanceTests(ITestOutputHelper output)
     /// <summary>Every scored auth scenario of <c>--requirements 2025-11-25</c> in the newest prerelease.</summary>
     public static TheoryData<string> Requirements20251125 => StableAuthSuite;
 
+    /// <summary>The client credentials extension scenarios (a secret with client_secret_basic, and private_key_jwt).</summary>
+    public static TheoryData<string> ClientCredentialsExtension => ["auth/client-credentials-basic", "auth/client-credentials-jwt"];
+
+    [Theory]
+    [MemberData(nameof(ClientCredentialsExtension))]
+    public Task Stable_client_credentials_extension_scenario_passes(string scenario) => PassesAsync(ConformanceSuite.Stable, scenario, specVersion: null);
+
+    [Theory]
+    [MemberData(nameof(ClientCredentialsExtension))]
+    public Task Prerelease_client_credentials_extension_scenario_passes(string scenario) => PassesAsync(ConformanceSuite.Next, scenario, specVersion: null);
+
     [Theory]
     [MemberData(nameof(StableAuthSuite))]
     public Task Stable_auth_suite_scenario_passes(string scenario) => PassesAsync(ConformanceSuite.Stable, scenario, specVersion: null);
