@@ -57,7 +57,7 @@ const provider = new Provider(ISSUER, {
       client_name: "MCP bridge (public)",
       application_type: "native",
       token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code", "refresh_token"],
+      grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
       response_types: ["code"],
       redirect_uris: redirects,
     },
@@ -85,6 +85,7 @@ const provider = new Provider(ISSUER, {
   features: {
     devInteractions: { enabled: !AUTO },
     clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },
     registration: { enabled: true },
