@@ -144,7 +144,7 @@ idpHttp.on("request", provider.callback());
 
 // ---------- the MCP server ----------
 const jwks = createRemoteJWKSet(new URL(`${ISSUER}/jwks`));
-const stats = { unauthorized: 0, forbidden: 0, ok: 0, rejectedOnPurpose: 0, sessions: 0 };
+const stats = { unauthorized: 0, forbidden: 0, ok: 0, rejectedOnPurpose: 0, sessions: 0, deleted: 0 };
 let rejectNext = 0;
 const PRM_URL = `${MCP_ORIGIN}/.well-known/oauth-protected-resource/mcp`;
 
@@ -261,6 +261,7 @@ mcpHttp.on("request", async (req, res) => {
         transport.onclose = () => { if (transport.sessionId) streamable.delete(transport.sessionId); };
         await newServer().connect(transport);
       }
+      if (req.method === "DELETE") stats.deleted = (stats.deleted || 0) + 1;
       return transport.handleRequest(req, res, body);
     }
     if (url.pathname === "/sse" && req.method === "GET") {

@@ -93,6 +93,21 @@ public sealed partial class BridgeStdioTests(StackFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task Session_is_ended_with_delete_when_the_client_goes_away()
+    {
+        using var run = new BridgeRun(output);
+        await using var bridge = run.StartRaw(BridgeRun.Args(fixture.Stack));
+        await bridge.WriteLineAsync(Rpc.Initialize(1));
+        await Rpc.ReadUntilAnswerAsync(bridge, 1, Ct);
+        var before = (await fixture.Stack.StatsAsync(Ct)).GetProperty("deleted").GetInt32();
+
+        bridge.StandardInput.Close();
+        await bridge.WaitForExitAsync(Ct);
+
+        Assert.Equal(before + 1, (await fixture.Stack.StatsAsync(Ct)).GetProperty("deleted").GetInt32());
+    }
+
+    [Fact]
     public async Task Bridge_exits_0_when_stdin_closes()
     {
         using var run = new BridgeRun(output);
