@@ -15,6 +15,7 @@ internal static class EventIds
     public const int Stopped = 2021;
     public const int MessageUp = 2030;
     public const int MessageDown = 2031;
+    public const int Era = 2032;
     public const int BrowserFailed = 2040;
     public const int AuthorizationAnswered = 2041;
 }

@@ -32,6 +32,9 @@ public sealed partial class McpRelay
     [LoggerMessage(EventIds.DownstreamClosed, LogLevel.Debug, "The client closed its input; finishing requests in flight.")]
     private partial void LogDownstreamClosed();
 
+    [LoggerMessage(EventIds.Era, LogLevel.Information, "Protocol: {Description}.")]
+    private partial void LogEra(string description);
+
     [LoggerMessage(EventIds.MessageUp, LogLevel.Trace, "client -> server: {Message}")]
     private partial void LogMessageUp(string message);
 

@@ -26,6 +26,10 @@ public sealed partial class McpRelay : IAsyncDisposable
     private readonly ConcurrentDictionary<RequestId, byte> _internal = new();
     private readonly ConcurrentDictionary<Task, byte> _forwarding = new();
     private readonly ConcurrentDictionary<RequestId, TaskCompletionSource> _sendCompleted = new();
+    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _internalCalls = new();
+    private readonly SemaphoreSlim _eraGate = new(1, 1);
+    private readonly ProtocolTranslator _translator = new();
+    private int _internalIds;
     private Upstream? _upstream;
     private Task<Upstream>? _reconnecting;
     private JsonRpcRequest? _initialize;
@@ -92,6 +96,24 @@ public sealed partial class McpRelay : IAsyncDisposable
         try
         {
             var upstream = await GetUpstreamAsync(cancellationToken).ConfigureAwait(false);
+            if (message is JsonRpcRequest { Method: RequestMethods.Initialize or RequestMethods.ServerDiscover } opening
+                && await NegotiateAsync(upstream, opening, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            switch (_translator.ToServer(message))
+            {
+                case { Local: { } local } when message is JsonRpcRequest asked:
+                    await AnswerAsync(asked.Id, local).ConfigureAwait(false);
+                    return;
+                case { Forward: null }:
+                    return;
+                case { Forward: { } translated }:
+                    message = translated;
+                    break;
+            }
+
             if (message is JsonRpcRequest request)
             {
                 _pending[request.Id] = upstream.Generation;
@@ -142,6 +164,103 @@ public sealed partial class McpRelay : IAsyncDisposable
                 LogNotificationFailed(Describe(message), e.Message);
             }
         }
+    }
+
+    /// <summary>
+    /// Decides, at the client's first <c>initialize</c> or <c>server/discover</c>, which protocol era the server speaks,
+    /// by asking it <c>server/discover</c>. Where the two sides differ, the bridge translates: it answers a 2025-era
+    /// client's <c>initialize</c> from the discovery result, or initializes a 2025-era server itself for a 2026-era
+    /// client. Returns true when the request was answered here.
+    /// </summary>
+    private async Task<bool> NegotiateAsync(Upstream upstream, JsonRpcRequest opening, CancellationToken cancellationToken)
+    {
+        await _eraGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_translator.TryAnswerLocally(opening) is { } known)
+            {
+                await AnswerAsync(opening.Id, known).ConfigureAwait(false);
+                return true;
+            }
+
+            if (_translator.Decided)
+            {
+                return false;
+            }
+
+            var discover = await CallInternalAsync(upstream, RequestMethods.ServerDiscover, _translator.DiscoverParams(opening), cancellationToken).ConfigureAwait(false);
+            if (ProtocolTranslator.IsModernDiscovery(discover))
+            {
+                var answer = _translator.AdoptModernServer(opening, (JsonObject)((JsonRpcResponse)discover).Result!);
+                LogEra(_translator.Describe);
+                await AnswerAsync(opening.Id, answer).ConfigureAwait(false);
+                return true;
+            }
+
+            if (opening.Method == RequestMethods.Initialize)
+            {
+                _translator.AdoptLegacyServer();
+                LogEra(_translator.Describe);
+                return false;
+            }
+
+            // A 2026-era client and a 2025-era server: introduce the client to the server ourselves.
+            var initialize = _translator.InitializeFor(opening);
+            var initialized = await CallInternalAsync(upstream, RequestMethods.Initialize, initialize.Params, cancellationToken).ConfigureAwait(false);
+            if (initialized is not JsonRpcResponse { Result: JsonObject result })
+            {
+                _translator.AdoptLegacyServer();
+                await AnswerAsync(opening.Id, initialized).ConfigureAwait(false);
+                return true;
+            }
+
+            await upstream.SendAsync(new JsonRpcNotification { Method = NotificationMethods.InitializedNotification }, cancellationToken).ConfigureAwait(false);
+            var discovered = _translator.AdoptLegacyServerForModernClient(initialize, result);
+            LogEra(_translator.Describe);
+            await AnswerAsync(opening.Id, discovered).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _eraGate.Release();
+        }
+    }
+
+    /// <summary>Sends a request of our own to the server and waits for its answer; a refusal comes back as an error message.</summary>
+    private async Task<JsonRpcMessage> CallInternalAsync(Upstream upstream, string method, JsonNode? parameters, CancellationToken cancellationToken)
+    {
+        var id = new RequestId($"mcp-auth-proxy-{Interlocked.Increment(ref _internalIds)}");
+        var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _internalCalls[id] = answer;
+        try
+        {
+            await upstream.SendAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, cancellationToken).ConfigureAwait(false);
+            return await answer.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ModelContextProtocol.McpException or HttpRequestException { StatusCode: not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden) } or TimeoutException)
+        {
+            return new JsonRpcError { Id = id, Error = RelayErrors.From(e, _server) };
+        }
+        finally
+        {
+            _internalCalls.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Answers a client request here, with a result or an error built elsewhere.</summary>
+    private async Task AnswerAsync(RequestId id, JsonRpcMessage answer)
+    {
+        if (!_pending.TryRemove(id, out _))
+        {
+            return;
+        }
+
+        await SendDownAsync(answer switch
+        {
+            JsonRpcResponse r => new JsonRpcResponse { Id = id, Result = r.Result },
+            JsonRpcError e => new JsonRpcError { Id = id, Error = e.Error },
+            _ => answer,
+        }).ConfigureAwait(false);
     }
 
     private async Task AnswerWithErrorAsync(RequestId id, JsonRpcErrorDetail error)
@@ -204,7 +323,7 @@ public sealed partial class McpRelay : IAsyncDisposable
         upstream.Pump = PumpAsync(upstream);
         LogConnected(_server, upstream.Generation);
 
-        if (replay && _initialize is { } initialize)
+        if (replay && !_translator.ServerIsStateless && (_initialize ?? _translator.SynthesizedInitialize) is { } initialize)
         {
             // A new connection is a new session to the server: introduce the client again, as it did at first.
             var id = new RequestId($"mcp-auth-proxy-reconnect-{upstream.Generation}");
@@ -233,6 +352,12 @@ public sealed partial class McpRelay : IAsyncDisposable
                         continue;
                     }
 
+                    if (_internalCalls.TryGetValue(answer.Id, out var call))
+                    {
+                        call.TrySetResult(message);
+                        continue;
+                    }
+
                     if (!_pending.TryRemove(answer.Id, out _) && _abandoned.ContainsKey(answer.Id))
                     {
                         // Already answered with an error, or the client cancelled it.
@@ -245,7 +370,7 @@ public sealed partial class McpRelay : IAsyncDisposable
                     }
                 }
 
-                await SendDownAsync(message).ConfigureAwait(false);
+                await SendDownAsync(_translator.ToClient(message)).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)

@@ -18,6 +18,9 @@ public static class RelayErrors
     /// <summary>A sign-in is still waiting for the user in the browser.</summary>
     public const int SignInPending = -32002;
 
+    /// <summary>The server answered with something the client's protocol era has no way to express.</summary>
+    public const int NotTranslatable = -32003;
+
     public static JsonRpcErrorDetail From(Exception exception, Uri server)
     {
         switch (exception)

@@ -23,7 +23,7 @@ public sealed class BridgeErrorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Missing_server_url_issuer_and_client_id_are_each_named_with_their_fix()
+    public async Task Missing_server_url_is_named_with_its_fix()
     {
         using var run = new BridgeRun(output);
 
@@ -32,8 +32,17 @@ public sealed class BridgeErrorTests(ITestOutputHelper output)
         Assert.Equal(1, code);
         Assert.Contains("No MCP server URL given", stderr);
         Assert.Contains("MCP_BACKEND_URL", stderr);
-        Assert.Contains("--oidc-issuer-url (or OIDC_ISSUER_URL)", stderr);
-        Assert.Contains("--oidc-client-id (or OIDC_CLIENT_ID)", stderr);
+    }
+
+    [Fact]
+    public async Task Issuer_without_a_client_id_is_named_with_its_fix()
+    {
+        using var run = new BridgeRun(output);
+
+        var (code, stderr) = await RunAsync(run, "https://mcp.example.com/mcp", "--oidc-issuer-url", "https://auth.example.com");
+
+        Assert.Equal(1, code);
+        Assert.Contains("No client id given: set --oidc-client-id (or OIDC_CLIENT_ID)", stderr);
     }
 
     [Fact]
@@ -52,15 +61,15 @@ public sealed class BridgeErrorTests(ITestOutputHelper output)
     {
         using var run = new BridgeRun(output);
         run.Environment["MCP_BACKEND_URL"] = "not a url";
-        run.Environment["OIDC_ISSUER_URL"] = "";
-        run.Environment["OIDC_CLIENT_ID"] = "from-env";
+        run.Environment["OIDC_ISSUER_URL"] = "also not a url";
+        run.Environment["OIDC_CLIENT_ID"] = "";
 
-        var (code, stderr) = await RunAsync(run);
+        var (code, stderr) = await RunAsync(run, "--oidc-issuer-url", "https://auth.example.com");
 
         Assert.Equal(1, code);
         Assert.Contains("'not a url' is not an absolute", stderr);
-        Assert.Contains("No identity provider given", stderr);
-        Assert.DoesNotContain("No client id given", stderr);
+        Assert.DoesNotContain("also not a url", stderr);
+        Assert.Contains("No client id given", stderr);
     }
 
     [Fact]

@@ -59,6 +59,7 @@ public sealed partial class BridgeStdioTests(StackFixture fixture, ITestOutputHe
 
         var progress = lines.Where(l => (string?)l["method"] == "notifications/progress").Select(l => (int)l["params"]!["progress"]!).ToList();
         Assert.Equal([1, 2, 3], progress);
+        Assert.Contains(lines, l => (string?)l["method"] == "notifications/message" && (string?)l["params"]!["data"] == "progress done");
         Assert.Equal("done", (string?)lines[^1]["result"]!["content"]![0]!["text"]);
 
         bridge.StandardInput.Close();

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using McpAuthProxy.Testing;
+using McpAuthProxy.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpAuthProxy.Tests.Bridge;
+
+/// <summary>A client of one protocol era reaches a server of the other through the bridge.</summary>
+[Collection(nameof(StackCollection))]
+public sealed class BridgeProtocolEraTests(StackFixture fixture, ITestOutputHelper output)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Client_of_2025_reaches_a_server_that_speaks_only_2026_07_28()
+    {
+        await using var server = ChildProcess.Start(RepoPaths.Node, [Path.Combine(RepoPaths.E2E, "modern-server.mjs")], output: output.WriteLine, workingDirectory: RepoPaths.E2E);
+        var modern = JsonDocument.Parse(await server.ReadStdoutLineAsync(Ct)).RootElement.GetProperty("mcp").GetString()!;
+        using var run = new BridgeRun(output);
+
+        await using var client = ChildProcess.Start(RepoPaths.Node, [Path.Combine(RepoPaths.E2E, "legacy-client.mjs"), "dotnet", RepoPaths.ProxyDll, modern, "--token-dir", run.TokenDir],
+            run.BuildEnvironment(), output.WriteLine, workingDirectory: RepoPaths.E2E);
+        var seen = JsonDocument.Parse(await client.ReadStdoutLineAsync(Ct)).RootElement;
+
+        Assert.False(seen.TryGetProperty("error", out var error), error.ToString());
+        Assert.Equal("modern-mcp", seen.GetProperty("server").GetProperty("name").GetString());
+        Assert.Equal("A 2026-07-28-only server.", seen.GetProperty("instructions").GetString());
+        Assert.Equal(["echo", "needs_input"], seen.GetProperty("tools").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("Echo: from 2025", seen.GetProperty("echo").GetString());
+        Assert.Contains("input_required", seen.GetProperty("needsInput").GetString());
+        Assert.Equal(0, await client.WaitForExitAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Client_of_2026_07_28_reaches_a_2025_era_server()
+    {
+        using var run = new BridgeRun(output);
+
+        await using var client = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct, new McpClientOptions { ProtocolVersion = "2026-07-28" });
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "from 2026" }, cancellationToken: Ct);
+
+        Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
+        Assert.Equal("Echo: from 2026", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Contains(run.StderrLines, l => l.Contains("the client speaks 2026-07-28, the server 2025-11-25 or earlier: translating", StringComparison.Ordinal));
+    }
+}
