@@ -34,6 +34,8 @@ internal static class ConnectCommand
 
     private static async Task<int> RunAsync(BridgeSymbols symbols, ParseResult parse, CancellationToken cancellationToken)
     {
+        // System.CommandLine hooks SIGINT/SIGTERM only once the action yields; do that before any work.
+        await Task.Yield();
         var errors = new List<string>();
         var level = symbols.LogLevel(parse, out var levelError);
         if (levelError is not null)
