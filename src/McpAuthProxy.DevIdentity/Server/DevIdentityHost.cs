@@ -87,9 +87,10 @@ internal static class DevIdentityHost
 
                 server.IgnoreResourcePermissions().IgnoreScopePermissions();
 
-                // Ephemeral RSA keys (RS256); access tokens are signed JWTs, not JWEs, so resource servers can read them.
-                server.AddEphemeralSigningKey()
-                    .AddEphemeralEncryptionKey()
+                // Access tokens are JWTs signed with an ephemeral RSA key (RS256), not JWEs, so resource servers can
+                // read them. Codes and refresh tokens are encrypted with a per-server random AES key.
+                server.AddSigningKey(EphemeralKeys.Signing)
+                    .AddEncryptionKey(EphemeralKeys.NewEncryptionKey())
                     .DisableAccessTokenEncryption();
 
                 server.SetAccessTokenLifetime(options.AccessTokenLifetime ?? TimeSpan.FromHours(1))
@@ -106,13 +107,15 @@ internal static class DevIdentityHost
                 server.AddEventHandler<OpenIddictServerEvents.HandleConfigurationRequestContext>(handler =>
                     handler.UseInlineHandler(context =>
                     {
-                        if (context.Issuer is { } issuer)
+                        if ((context.Issuer ?? context.Options.Issuer ?? context.BaseUri) is { } issuer)
                         {
                             context.Metadata["registration_endpoint"] = new Uri(issuer, DevIdentityEndpoints.RegisterPath.TrimStart('/')).AbsoluteUri;
                         }
 
+                        // Public native clients (the bridge, registered clients) authenticate with PKCE alone.
+                        context.TokenEndpointAuthenticationMethods.Add(ClientAuthenticationMethods.None);
                         return default;
-                    }));
+                    }).SetOrder(int.MaxValue - 50_000));
 
                 server.UseAspNetCore()
                     .DisableTransportSecurityRequirement()
