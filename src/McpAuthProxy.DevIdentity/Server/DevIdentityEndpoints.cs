@@ -149,6 +149,12 @@ internal static partial class DevIdentityEndpoints
                 return;
             }
 
+            // RFC 8707 lets the token request name the resource; the device flow only learns it here.
+            if (principal.GetResources().IsDefaultOrEmpty && request.GetResources() is { IsDefaultOrEmpty: false } resources)
+            {
+                principal.SetResources(resources);
+            }
+
             principal.SetDestinations(ClaimDestinations);
             await context.SignInAsync(Scheme, principal).ConfigureAwait(false);
             return;
