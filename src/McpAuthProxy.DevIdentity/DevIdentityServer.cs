@@ -55,6 +55,48 @@ public sealed partial class DevIdentityServer : IAsyncDisposable
     /// <summary>The scopes the server accepts.</summary>
     public IReadOnlyList<string> Scopes => _state.Scopes;
 
+    /// <summary>
+    /// What a person needs to use the server, one fact per line: issuer, metadata, clients (ids, secrets, grants,
+    /// redirect rules), the user and password, the scopes. No line is a token.
+    /// </summary>
+    public string Describe()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("issuer:    ").AppendLine(Issuer.AbsoluteUri);
+        text.Append("metadata:  ").AppendLine(new Uri(Issuer, ".well-known/openid-configuration").AbsoluteUri);
+        text.Append("           ").AppendLine(new Uri(Issuer, ".well-known/oauth-authorization-server").AbsoluteUri);
+        text.Append("register:  ").AppendLine(RegistrationEndpoint.AbsoluteUri);
+        text.Append("user:      ").Append(User.UserName).Append("  password: ").AppendLine(User.Password);
+        text.Append("scopes:    ").AppendLine(string.Join(' ', Scopes));
+        text.Append("resources: ").AppendLine(_state.Options.Resources is { Count: > 0 } resources
+            ? string.Join(' ', resources.Select(r => r.AbsoluteUri))
+            : "any (RFC 8707 resource becomes the token audience)");
+        if (_state.Options.AutoApprove)
+        {
+            text.AppendLine("sign-in:   automatic (every request is approved for the user above)");
+        }
+
+        text.AppendLine("clients:");
+        foreach (var client in Clients)
+        {
+            text.Append("  ").Append(client.ClientId);
+            text.Append(client.ClientSecret is null ? "  public" : "  secret: " + client.ClientSecret);
+            text.Append("  grants: ").Append(string.Join(',', client.GrantTypes));
+            if (client.AnyLoopbackRedirect)
+            {
+                text.Append("  redirect: any http loopback (127.0.0.1, [::1], localhost), any port, any path");
+            }
+            else if (client.RedirectUris.Count > 0)
+            {
+                text.Append("  redirect: ").Append(string.Join(' ', client.RedirectUris.Select(u => u.AbsoluteUri))).Append(" (loopback: any port)");
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Starts the server and returns once it listens. An address in use throws <see cref="IOException"/>.</summary>
     public static async Task<DevIdentityServer> StartAsync(DevIdentityOptions? options = null, CancellationToken cancellationToken = default)
     {
