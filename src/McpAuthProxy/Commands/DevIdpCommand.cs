@@ -36,6 +36,9 @@ internal static class DevIdpCommand
 
     private static async Task<int> RunAsync(int port, bool autoApprove, InvocationConfiguration cli, CancellationToken ct)
     {
+        // System.CommandLine hooks SIGINT/SIGTERM only once the action has returned its Task; without this yield
+        // everything up to "listening on" runs before that, and a signal sent right after the line kills the process.
+        await Task.Yield();
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .SetMinimumLevel(LogLevel.Warning)

@@ -18,6 +18,7 @@ internal static class SampleServerCommand
         };
         command.SetAction(async (_, ct) =>
         {
+            await Task.Yield(); // let System.CommandLine hook SIGINT/SIGTERM before the server starts
             using var loggerFactory = LoggerFactory.Create(b => b
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
                 .SetMinimumLevel(LogLevel.Warning));
