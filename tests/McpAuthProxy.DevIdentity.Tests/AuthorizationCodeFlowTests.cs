@@ -35,6 +35,8 @@ public sealed class AuthorizationCodeFlowTests
         Assert.Equal([OAuth.Resource], jwt.Audiences);
         Assert.Equal("RS256", jwt.Alg);
         Assert.Equal("demo-user", jwt.Subject);
+        Assert.Equal("mcp-bridge", jwt.GetPayloadValue<string>("client_id"));
+        Assert.Equal("at+jwt", jwt.Typ);
         Assert.Equal("mcp:tools offline_access openid", string.Join(' ', OAuth.Scope(jwt).Split(' ').Order(StringComparer.Ordinal)));
     }
 
