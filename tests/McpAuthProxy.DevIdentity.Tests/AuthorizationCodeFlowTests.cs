@@ -191,4 +191,31 @@ public sealed class AuthorizationCodeFlowTests
         Assert.True(OAuth.Query(allowed.Headers.Location!).ContainsKey("code"));
         Assert.Equal("invalid_target", await OAuth.AuthorizationErrorAsync(refused));
     }
+
+    [Theory]
+    [InlineData("basic")]
+    [InlineData("post")]
+    public async Task Public_client_sending_an_empty_secret_can_redeem_its_code(string method)
+    {
+        // The C# SDK uses the first token_endpoint_auth_methods_supported entry for a pre-registered client and then
+        // sends client_id with an empty secret; a public client must still get through.
+        await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true }, TestContext.Current.CancellationToken);
+        using var browser = new Browser(idp.Issuer);
+        var pkce = Pkce.Create();
+        var response = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, pkce, "st"));
+        List<KeyValuePair<string, string>> form =
+        [
+            new("grant_type", "authorization_code"), new("code", OAuth.Query(response.Headers.Location!)["code"]),
+            new("redirect_uri", Redirect), new("code_verifier", pkce.Verifier),
+        ];
+        if (method == "post")
+        {
+            form.Add(new("client_id", "mcp-bridge"));
+            form.Add(new("client_secret", string.Empty));
+        }
+
+        var (status, body) = await OAuth.TokenAsync(browser.Http, idp, form, method == "basic" ? ("mcp-bridge", string.Empty) : null);
+
+        Assert.True(status == 200, body.ToString());
+    }
 }
