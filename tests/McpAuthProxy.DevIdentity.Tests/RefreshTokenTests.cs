@@ -75,4 +75,39 @@ public sealed class RefreshTokenTests
         Assert.False(tokens.TryGetProperty("refresh_token", out _));
         Assert.True(tokens.TryGetProperty("access_token", out _));
     }
+
+    [Fact]
+    public async Task Refresh_naming_the_same_resource_keeps_the_audience()
+    {
+        await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true }, TestContext.Current.CancellationToken);
+        using var http = new HttpClient();
+        var first = await Flows.SignInAsync(http, idp);
+
+        var (status, second) = await OAuth.TokenAsync(http, idp,
+        [
+            new("grant_type", "refresh_token"), new("refresh_token", first.GetProperty("refresh_token").GetString()!),
+            new("client_id", "mcp-bridge"), new("resource", OAuth.Resource),
+        ]);
+
+        Assert.True(status == 200, second.ToString());
+        var validation = await OAuth.ValidateAccessTokenAsync(http, idp, second.GetProperty("access_token").GetString()!, OAuth.Resource);
+        Assert.True(validation.IsValid, validation.Exception?.Message);
+    }
+
+    [Fact]
+    public async Task Refresh_naming_another_resource_is_refused()
+    {
+        await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true }, TestContext.Current.CancellationToken);
+        using var http = new HttpClient();
+        var first = await Flows.SignInAsync(http, idp);
+
+        var (status, body) = await OAuth.TokenAsync(http, idp,
+        [
+            new("grant_type", "refresh_token"), new("refresh_token", first.GetProperty("refresh_token").GetString()!),
+            new("client_id", "mcp-bridge"), new("resource", "http://127.0.0.1:10/elsewhere"),
+        ]);
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_target", body.GetProperty("error").GetString());
+    }
 }

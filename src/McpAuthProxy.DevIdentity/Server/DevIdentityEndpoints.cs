@@ -149,10 +149,21 @@ internal static partial class DevIdentityEndpoints
                 return;
             }
 
-            // RFC 8707 lets the token request name the resource; the device flow only learns it here.
-            if (principal.GetResources().IsDefaultOrEmpty && request.GetResources() is { IsDefaultOrEmpty: false } resources)
+            // RFC 8707: a token request may name resources. Within the grant they are fine (the audience stays the
+            // grant's); outside it they are refused. A grant without any (the device flow) takes them from here.
+            var requested = request.GetResources();
+            var granted = principal.GetResources();
+            if (!requested.IsDefaultOrEmpty)
             {
-                principal.SetResources(resources);
+                if (granted.IsDefaultOrEmpty)
+                {
+                    principal.SetResources(requested);
+                }
+                else if (requested.Except(granted, StringComparer.Ordinal).Any())
+                {
+                    await ForbidAsync(context, Errors.InvalidTarget, "The requested resource is not part of this grant.").ConfigureAwait(false);
+                    return;
+                }
             }
 
             principal.SetDestinations(ClaimDestinations);
