@@ -218,4 +218,30 @@ public sealed class AuthorizationCodeFlowTests
 
         Assert.True(status == 200, body.ToString());
     }
+
+    [Fact]
+    public async Task Prompt_none_without_a_session_redirects_with_login_required()
+    {
+        await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
+        using var browser = new Browser(idp.Issuer);
+
+        var response = await browser.GetAsync(new Uri(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "pn") + "&prompt=none"));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("login_required", OAuth.Query(response.Headers.Location!)["error"]);
+    }
+
+    [Fact]
+    public async Task Second_authorization_in_the_same_browser_skips_the_sign_in_page()
+    {
+        await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
+        using var browser = new Browser(idp.Issuer);
+        await browser.AuthorizeAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "one"), "demo", "demo-password");
+
+        var page = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "two", "openid mcp:admin"));
+
+        var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("name=\"decision\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"password\"", html, StringComparison.Ordinal);
+    }
 }

@@ -45,4 +45,15 @@ public sealed class DevIdpCommandTests
         Assert.Contains("already in use", line, StringComparison.Ordinal);
         Assert.Empty(child.StdoutLines);
     }
+
+    [Fact]
+    public async Task Dev_idp_with_a_port_out_of_range_says_what_to_type_and_exits_1()
+    {
+        await using var child = ChildProcess.StartProxy("dev-idp", "--port", "70000");
+
+        var exitCode = await child.WaitForExitAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(child.StderrLines, l => l.Contains("--port must be between 0 and 65535", StringComparison.Ordinal));
+    }
 }
