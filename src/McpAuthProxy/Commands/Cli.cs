@@ -12,6 +12,7 @@ internal static class Cli
         root.Subcommands.Add(GatewayCommand.Create());
         root.Subcommands.Add(DevIdpCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(SampleServerCommand.Create());
         foreach (var command in TokenCommands.Create())
         {
             root.Subcommands.Add(command);

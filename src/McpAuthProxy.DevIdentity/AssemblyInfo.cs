@@ -1,1 +1,0 @@
-namespace McpAuthProxy.DevIdentity;

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using McpAuthProxy.Demo.SampleServer;
+using Microsoft.Extensions.Logging;
+
+namespace McpAuthProxy.Commands;
+
+/// <summary>
+/// <c>mcp-auth-proxy sample-server</c> (hidden): the demo's MCP server over stdio, for the gateway to spawn
+/// as a stdio upstream. Stdout carries JSON-RPC only; logs go to stderr.
+/// </summary>
+internal static class SampleServerCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("sample-server", "Run the sample MCP server (echo, add, current_time, admin_reset) over stdio.")
+        {
+            Hidden = true,
+        };
+        command.SetAction(async (_, ct) =>
+        {
+            await Task.Yield(); // let System.CommandLine hook SIGINT/SIGTERM before the server starts
+            using var loggerFactory = LoggerFactory.Create(b => b
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .SetMinimumLevel(LogLevel.Warning));
+            try
+            {
+                await SampleMcpServer.RunStdioAsync(loggerFactory, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,6 @@
+namespace McpAuthProxy.DevIdentity.Tests.Support;
+
+internal static class TestTimeouts
+{
+    public static readonly TimeSpan Default = TimeSpan.FromSeconds(30);
+}
