@@ -101,6 +101,18 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         }
     }
 
+    /// <summary>The key tokens are signed with now.</summary>
+    public (RsaSecurityKey Current, IReadOnlyList<RsaSecurityKey> Published) Keys
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (_current, [.. _published]);
+            }
+        }
+    }
+
     public string PublicKeyPem => _current.Rsa.ExportSubjectPublicKeyInfoPem();
 
     /// <summary>Signs an access token. Null lifetimes mean "valid now for an hour"; pass <paramref name="noExpiry"/> for a token without exp.</summary>
