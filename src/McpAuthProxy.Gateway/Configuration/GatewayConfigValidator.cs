@@ -54,6 +54,12 @@ public static class GatewayConfigValidator
                 }
             }
 
+            if (config.Stdio.SharedProcess == true)
+            {
+                errors.Add(new ConfigProblem("stdio.shared_process", "a shared process is not supported by this build; each MCP session gets its own process",
+                    "remove shared_process (or set it to false)"));
+            }
+
             if (config.Stdio.MaxSessions is < 1)
             {
                 errors.Add(new ConfigProblem("stdio.max_sessions", $"{config.Stdio.MaxSessions} allows no session", "write a number of processes, e.g. 'max_sessions: 32'"));
