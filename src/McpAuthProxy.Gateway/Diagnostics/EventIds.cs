@@ -21,5 +21,6 @@ internal static class EventIds
     public const int StdioSessionLimit = 3033;
     public const int StdioSessionClosed = 3034;
     public const int StdioPumpFailed = 3035;
+    public const int StdioStderr = 3036;
     public const int ShuttingDown = 3040;
 }

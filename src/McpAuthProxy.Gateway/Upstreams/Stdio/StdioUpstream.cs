@@ -1,12 +1,190 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using McpAuthProxy.Gateway.Configuration;
+using McpAuthProxy.Gateway.Metadata;
+using McpAuthProxy.Gateway.Transport;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 
 namespace McpAuthProxy.Gateway.Upstreams.Stdio;
 
-internal sealed class StdioUpstream : IMcpUpstream, IHostedService
+/// <summary>
+/// A stdio MCP server exposed as Streamable HTTP: one process per MCP session (spawned directly, no shell), up to
+/// <c>stdio.max_sessions</c>; the session ends (and its process tree is stopped) on DELETE or shutdown.
+/// </summary>
+internal sealed partial class StdioUpstream(GatewaySettings settings, SessionBindings bindings, ILoggerFactory loggerFactory, ILogger<StdioUpstream> logger)
+    : IMcpUpstream, IHostedService, IAsyncDisposable
 {
-    public Task ForwardAsync(McpCall call) => throw new NotImplementedException();
+    internal static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
+
+    private readonly ConcurrentDictionary<string, StdioSession> _sessions = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _createGate = new(1, 1);
+
+    public int SessionCount => _sessions.Count;
+
+    public async Task ForwardAsync(McpCall call)
+    {
+        var context = call.Context;
+        var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
+        if (HttpMethods.IsDelete(context.Request.Method))
+        {
+            if (_sessions.TryRemove(sessionId, out var ended))
+            {
+                bindings.Forget(sessionId);
+                await ended.DisposeAsync().ConfigureAwait(false);
+                LogSessionClosed(sessionId);
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                return;
+            }
+
+            await McpErrors.WriteAsync(context, StatusCodes.Status404NotFound, -32001, "Session not found", null).ConfigureAwait(false);
+            return;
+        }
+
+        StdioSession? session = null;
+        if (sessionId.Length > 0 && !_sessions.TryGetValue(sessionId, out session))
+        {
+            await McpErrors.WriteAsync(context, StatusCodes.Status404NotFound, -32001, "Session not found", call.Body.FirstId).ConfigureAwait(false);
+            return;
+        }
+
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            if (session is null)
+            {
+                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrors.InvalidRequest, "Bad Request: Mcp-Session-Id is required", null).ConfigureAwait(false);
+                return;
+            }
+
+            context.Response.Headers["Mcp-Session-Id"] = session.Id;
+            PrepareEventStream(context);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            await session.HandleGetAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (call.Body.IsBatch || call.BodyBytes is null)
+        {
+            await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrors.InvalidRequest, "Bad Request: send one JSON-RPC message per POST", null).ConfigureAwait(false);
+            return;
+        }
+
+        JsonRpcMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(call.BodyBytes, MessageType);
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+
+        if (message is null)
+        {
+            await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrors.InvalidRequest, "Bad Request: not a JSON-RPC message", call.Body.FirstId).ConfigureAwait(false);
+            return;
+        }
+
+        if (session is null)
+        {
+            if (message is not JsonRpcRequest { Method: RequestMethods.Initialize })
+            {
+                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrors.InvalidRequest,
+                    "Bad Request: Mcp-Session-Id is required (send initialize first)", call.Body.FirstId).ConfigureAwait(false);
+                return;
+            }
+
+            session = await CreateSessionAsync(call).ConfigureAwait(false);
+            if (session is null)
+            {
+                return;
+            }
+        }
+
+        context.Response.Headers["Mcp-Session-Id"] = session.Id;
+        PrepareEventStream(context);
+        message.Context = new JsonRpcMessageContext { User = call.User };
+        if (!await session.HandlePostAsync(message, context.Response.Body, context.RequestAborted).ConfigureAwait(false))
+        {
+            context.Response.ContentType = null;
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+        }
+    }
+
+    private async Task<StdioSession?> CreateSessionAsync(McpCall call)
+    {
+        await _createGate.WaitAsync(call.Context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            if (_sessions.Count >= settings.StdioMaxSessions)
+            {
+                LogSessionLimit(settings.StdioMaxSessions);
+                call.Context.Response.Headers.RetryAfter = "5";
+                await McpErrors.WriteAsync(call.Context, StatusCodes.Status503ServiceUnavailable, McpErrors.InternalError,
+                    $"Service Unavailable: the gateway already runs {settings.StdioMaxSessions} MCP sessions", call.Body.FirstId).ConfigureAwait(false);
+                return null;
+            }
+
+            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>());
+            try
+            {
+                await session.StartAsync(call.Context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+                LogStartFailed(settings.StdioCommand.FirstOrDefault() ?? "?", ex.Message);
+                await McpErrors.WriteAsync(call.Context, StatusCodes.Status502BadGateway, McpErrors.InternalError,
+                    "Bad Gateway: the MCP server process could not be started", call.Body.FirstId).ConfigureAwait(false);
+                return null;
+            }
+
+            _sessions[id] = session;
+            bindings.Bind(id, call.Owner);
+            return session;
+        }
+        finally
+        {
+            _createGate.Release();
+        }
+    }
+
+    private static void PrepareEventStream(HttpContext context)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache,no-store";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var id in _sessions.Keys.ToList())
+        {
+            if (_sessions.TryRemove(id, out var session))
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Diagnostics.EventIds.StdioSessionLimit, LogLevel.Warning, "Refused a new MCP session: {Max} sessions are running (stdio.max_sessions).")]
+    private partial void LogSessionLimit(int max);
+
+    [LoggerMessage(Diagnostics.EventIds.StdioSessionClosed, LogLevel.Information, "MCP session {SessionId} closed; its process was stopped.")]
+    private partial void LogSessionClosed(string sessionId);
+
+    [LoggerMessage(Diagnostics.EventIds.StdioPumpFailed, LogLevel.Error, "Could not start '{Command}': {Reason}")]
+    private partial void LogStartFailed(string command, string reason);
 }
