@@ -32,6 +32,11 @@ public sealed class McpUpstreamServer : IAsyncDisposable
 
     public ConcurrentQueue<string?> SeenApiKey { get; } = new();
 
+    /// <summary>Every request's path and headers, in arrival order.</summary>
+    public ConcurrentQueue<(string Path, Dictionary<string, string> Headers)> Seen { get; } = new();
+
+    private readonly ConcurrentDictionary<string, (SseResponseStreamTransport Transport, McpServer Server)> _legacy = new();
+
     public static McpServerOptions CreateOptions() => new()
     {
         ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" },
@@ -54,8 +59,12 @@ public sealed class McpUpstreamServer : IAsyncDisposable
         {
             server.SeenAuthorization.Enqueue(context.Request.Headers.Authorization.Count > 0 ? context.Request.Headers.Authorization.ToString() : null);
             server.SeenApiKey.Enqueue(context.Request.Headers["X-Api-Key"].Count > 0 ? context.Request.Headers["X-Api-Key"].ToString() : null);
+            server.Seen.Enqueue((context.Request.Path + context.Request.QueryString,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
             return next(context);
         });
+        app.MapGet("/sse", (RequestDelegate)server.LegacySseAsync);
+        app.MapPost("/messages", (RequestDelegate)server.LegacyMessageAsync);
         app.MapPost("/mcp", (RequestDelegate)server.PostAsync);
         app.MapGet("/mcp", (RequestDelegate)server.GetAsync);
         app.MapDelete("/mcp", (RequestDelegate)server.DeleteAsync);
@@ -97,6 +106,42 @@ public sealed class McpUpstreamServer : IAsyncDisposable
             context.Response.ContentType = null;
             context.Response.StatusCode = 202;
         }
+    }
+
+    /// <summary>Legacy HTTP+SSE (2024-11-05): the endpoint event names the upstream's absolute URL, which the gateway must rewrite.</summary>
+    private async Task LegacySseAsync(HttpContext context)
+    {
+        var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        context.Response.ContentType = "text/event-stream";
+        context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+        await using var transport = new SseResponseStreamTransport(context.Response.Body, $"{BaseUrl.ToString().TrimEnd('/')}/messages?sessionId={id}", id);
+        await using var mcp = McpServer.Create(transport, CreateOptions());
+        _legacy[id] = (transport, mcp);
+        try
+        {
+            var run = transport.RunAsync(context.RequestAborted);
+            await Task.WhenAny(mcp.RunAsync(context.RequestAborted), run);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _legacy.TryRemove(id, out _);
+        }
+    }
+
+    private async Task LegacyMessageAsync(HttpContext context)
+    {
+        if (!_legacy.TryGetValue(context.Request.Query["sessionId"].ToString(), out var session))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        var message = await JsonSerializer.DeserializeAsync(context.Request.Body, MessageType, context.RequestAborted);
+        context.Response.StatusCode = 202;
+        await session.Transport.OnMessageReceivedAsync(message!, context.RequestAborted);
     }
 
     private async Task GetAsync(HttpContext context)
