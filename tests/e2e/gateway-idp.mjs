@@ -4,7 +4,7 @@
 // one JSON line {"ready":true,"issuer":...} on stdout. Access tokens are RFC 9068 JWTs whose aud is the
 // requested resource (RFC 8707); any http://127.0.0.1 or http://localhost resource is accepted (test only).
 // Clients: public native "mcp-public" (PKCE, any loopback redirect), confidential "mcp-confidential"/"test-secret"
-// (client_credentials too), and open dynamic registration. Login and consent are automatic (AUTO_LOGIN=1).
+// (client_credentials and introspection too), and open dynamic registration. Login and consent are automatic (AUTO_LOGIN=1).
 import http from "node:http";
 import crypto from "node:crypto";
 import Provider, { errors } from "oidc-provider";
@@ -13,6 +13,7 @@ const env = process.env;
 const SCOPES = env.SCOPES || "mcp:tools mcp:admin";
 const ACCOUNT = env.ACCOUNT || "test-user";
 const AT_TTL = +(env.AT_TTL || 3600);
+const AT_FORMAT = env.AT_FORMAT || "jwt"; // "opaque" tokens can be introspected at /token/introspection
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(+(env.PORT || 0), "127.0.0.1", resolve));
@@ -39,6 +40,7 @@ const provider = new Provider(ISSUER, {
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    introspection: { enabled: true },
     registration: { enabled: true },
     resourceIndicators: {
       enabled: true,
@@ -46,7 +48,7 @@ const provider = new Provider(ISSUER, {
       useGrantedResource: async () => true,
       getResourceServerInfo: async (_ctx, resource) => {
         if (!isLocalResource(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
-        return { scope: SCOPES, audience: resource, accessTokenTTL: AT_TTL, accessTokenFormat: "jwt", jwt: { sign: { alg: "RS256" } } };
+        return { scope: SCOPES, audience: resource, accessTokenTTL: AT_TTL, accessTokenFormat: AT_FORMAT, ...(AT_FORMAT === "jwt" ? { jwt: { sign: { alg: "RS256" } } } : {}) };
       },
     },
   },

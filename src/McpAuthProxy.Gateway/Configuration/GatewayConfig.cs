@@ -106,6 +106,17 @@ public sealed record TokenValidationConfig
     public IReadOnlyList<string> Algorithms { get; init; } = [];
     public int? JwksRefreshSeconds { get; init; }
     public bool? RequireHttpsMetadata { get; init; }
+    public IntrospectionConfig Introspection { get; init; } = new();
+}
+
+/// <summary>RFC 7662 introspection for opaque (non-JWT) access tokens.</summary>
+public sealed record IntrospectionConfig
+{
+    public string? Endpoint { get; init; }
+    public string? ClientId { get; init; }
+    public string? ClientSecret { get; init; }
+    public string? ClientSecretEnv { get; init; }
+    public int? CacheSeconds { get; init; }
 }
 
 /// <summary>A static credential for the upstream, read from a file or an environment variable (never from the caller).</summary>

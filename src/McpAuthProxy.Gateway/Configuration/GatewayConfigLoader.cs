@@ -30,7 +30,8 @@ public static class GatewayConfigLoader
         ["default"] = ["base_url", "jwks_url", "path"],
         ["protected_resource_metadata"] = ["resource_identifier", "audience", "scopes_supported", "authorization_servers", "jwks_uri", "bearer_methods_supported", "issuer"],
         ["provider"] = ["type", "issuer", "base_url", "realm", "domain", "tenant_id", "org_name"],
-        ["token_validation"] = ["issuer", "clock_skew_seconds", "algorithms", "jwks_refresh_seconds", "require_https_metadata"],
+        ["token_validation"] = ["issuer", "clock_skew_seconds", "algorithms", "jwks_refresh_seconds", "require_https_metadata", "introspection"],
+        ["token_validation.introspection"] = ["endpoint", "client_id", "client_secret", "client_secret_env", "cache_seconds"],
         ["upstream_auth"] = ["header", "value_prefix", "value_file", "value_env"],
     };
 
@@ -166,6 +167,7 @@ public static class GatewayConfigLoader
             var provider = Map(root, "provider");
             var validation = Map(root, "token_validation");
             var upstreamAuth = Map(root, "upstream_auth");
+            var introspection = validation is null ? null : Map(validation, "introspection");
 
             if (root.ContainsKey("mcp_paths") || root.ContainsKey("mcp_server_base_url"))
             {
@@ -256,6 +258,14 @@ public static class GatewayConfigLoader
                     Algorithms = StringList(validation, "token_validation", "algorithms"),
                     JwksRefreshSeconds = Int(validation, "token_validation", "jwks_refresh_seconds"),
                     RequireHttpsMetadata = Bool(validation, "token_validation", "require_https_metadata"),
+                    Introspection = new IntrospectionConfig
+                    {
+                        Endpoint = String(introspection, "token_validation.introspection", "endpoint"),
+                        ClientId = String(introspection, "token_validation.introspection", "client_id"),
+                        ClientSecret = String(introspection, "token_validation.introspection", "client_secret"),
+                        ClientSecretEnv = String(introspection, "token_validation.introspection", "client_secret_env"),
+                        CacheSeconds = Int(introspection, "token_validation.introspection", "cache_seconds"),
+                    },
                 },
                 UpstreamAuth = new UpstreamAuthConfig
                 {

@@ -180,6 +180,31 @@ public static class GatewayConfigValidator
             }
         }
 
+        var introspection = config.TokenValidation.Introspection;
+        if (introspection.Endpoint is not null || introspection.ClientId is not null)
+        {
+            if (introspection.Endpoint is null)
+            {
+                errors.Add(new ConfigProblem("token_validation.introspection.endpoint", "required to introspect opaque tokens", "write your issuer's RFC 7662 endpoint, e.g. 'endpoint: https://idp.example.com/oauth2/introspect'"));
+            }
+
+            CheckUrl(errors, "token_validation.introspection.endpoint", introspection.Endpoint, "https://idp.example.com/oauth2/introspect");
+            if (introspection.ClientId is null)
+            {
+                errors.Add(new ConfigProblem("token_validation.introspection.client_id", "the gateway must authenticate to the introspection endpoint", "write the gateway's client id at the issuer, e.g. 'client_id: mcp-gateway'"));
+            }
+
+            if (introspection.ClientSecretEnv is { } secretEnv && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(secretEnv)))
+            {
+                errors.Add(new ConfigProblem("token_validation.introspection.client_secret_env", $"environment variable '{secretEnv}' is not set", $"export {secretEnv}=... before starting the gateway"));
+            }
+
+            if (introspection.CacheSeconds is < 0 or > 300)
+            {
+                errors.Add(new ConfigProblem("token_validation.introspection.cache_seconds", $"{introspection.CacheSeconds} is outside 0..300", "write e.g. 'cache_seconds: 30'"));
+            }
+        }
+
         var upstreamAuth = config.UpstreamAuth;
         if (upstreamAuth.Header is not null || upstreamAuth.ValueFile is not null || upstreamAuth.ValueEnv is not null)
         {

@@ -85,6 +85,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton<OriginPolicy>();
         builder.Services.AddSingleton<MetadataEndpoints>();
         builder.Services.AddSingleton<McpEndpoint>();
+        builder.Services.AddSingleton<OpaqueTokenIntrospector>();
         builder.Services.AddGatewayJwt(settings, endpoints);
         if (settings.Upstream == UpstreamKind.Http)
         {

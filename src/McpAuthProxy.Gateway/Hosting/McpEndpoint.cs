@@ -22,6 +22,7 @@ internal sealed partial class McpEndpoint(
     ScopePolicy policy,
     SessionBindings sessions,
     IMcpUpstream upstream,
+    OpaqueTokenIntrospector introspector,
     ILogger<McpEndpoint> logger)
 {
     private GatewaySettings Settings => endpoints.Settings;
@@ -49,7 +50,9 @@ internal sealed partial class McpEndpoint(
             }
 
             var mcpPath = endpoints.ResourcePathFor(context.Request.Path);
-            var result = await context.AuthenticateAsync(GatewayJwtSetup.Scheme).ConfigureAwait(false);
+            var result = introspector.Enabled && BearerToken(context.Request) is { } bearer && OpaqueTokenIntrospector.IsOpaque(bearer)
+                ? await introspector.AuthenticateAsync(bearer, context.RequestAborted).ConfigureAwait(false)
+                : await context.AuthenticateAsync(GatewayJwtSetup.Scheme).ConfigureAwait(false);
             if (!result.Succeeded || result.Principal is null)
             {
                 await ChallengeAsync(context, mcpPath, body, result).ConfigureAwait(false);
@@ -146,6 +149,12 @@ internal sealed partial class McpEndpoint(
             ("error_description", description));
         await McpErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, McpErrors.Unauthorized,
             invalid ? $"Unauthorized: {description}" : "Unauthorized: a bearer token is required", body.FirstId).ConfigureAwait(false);
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
 
     /// <summary>Reads the whole POST body, up to the limit; null when it is larger.</summary>

@@ -11,8 +11,8 @@ public sealed class ConfigLoaderTests
 
     private const string Minimal = """
         base_url: "http://localhost:8000"
-        token_validation:
-          issuer: "https://idp.example.com"
+        default:
+          base_url: "https://idp.example.com"
         """;
 
     private static IReadOnlyList<ConfigProblem> Errors(string yaml) => GatewayConfigLoader.Load(yaml, NoEnvironment).Errors;
@@ -129,6 +129,7 @@ public sealed class ConfigLoaderTests
     [InlineData("provider: { type: okta }", "provider.type", "not a provider")]
     [InlineData("paths: { sse: /mcp }", "paths.streamable_http", "also paths.sse")]
     [InlineData("max_body_bytes: 10", "max_body_bytes", "too small")]
+    [InlineData("token_validation: { issuer: 'https://idp.example.com', introspection: { endpoint: 'https://idp.example.com/introspect' } }", "token_validation.introspection.client_id", "must authenticate")]
     [InlineData("stdio: { enabled: true, user_command: 'node x', shared_process: true }\ntransport_mode: stdio", "stdio.shared_process", "not supported")]
     public void Each_broken_key_gets_its_own_message(string yaml, string key, string message)
     {

@@ -19,10 +19,10 @@ public sealed class OidcProviderPeer : IAsyncDisposable
 
     public string Stderr => _process.Stderr;
 
-    public static async Task<OidcProviderPeer> StartAsync()
+    public static async Task<OidcProviderPeer> StartAsync(string accessTokenFormat = "jwt")
     {
         NodePeers.RequireInstalled();
-        var process = ChildProcess.Start(NodePeers.Node, [NodePeers.GatewayIdp], new Dictionary<string, string> { ["LOG"] = "1" });
+        var process = ChildProcess.Start(NodePeers.Node, [NodePeers.GatewayIdp], new Dictionary<string, string> { ["LOG"] = "1", ["AT_FORMAT"] = accessTokenFormat });
         var ready = await process.ReadLineAsync(l => l.Contains("\"ready\":true", StringComparison.Ordinal));
         using var json = JsonDocument.Parse(ready);
         return new OidcProviderPeer(process, json.RootElement.GetProperty("issuer").GetString()!);
