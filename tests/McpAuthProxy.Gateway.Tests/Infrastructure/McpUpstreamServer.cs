@@ -37,7 +37,10 @@ public sealed class McpUpstreamServer : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, (SseResponseStreamTransport Transport, McpServer Server)> _legacy = new();
 
-    public static McpServerOptions CreateOptions() => new()
+    /// <summary>Completed when a call of the "slow" tool has started.</summary>
+    public TaskCompletionSource SlowCallStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public McpServerOptions CreateOptions() => new()
     {
         ServerInfo = new Implementation { Name = "test-upstream", Version = "1.0.0" },
         ToolCollection =
@@ -45,6 +48,12 @@ public sealed class McpUpstreamServer : IAsyncDisposable
             McpServerTool.Create((string message) => $"Echo: {message}", new() { Name = "echo", Description = "Echoes the message" }),
             McpServerTool.Create((int a, int b) => a + b, new() { Name = "add", Description = "Adds two numbers" }),
             McpServerTool.Create(() => "reset done", new() { Name = "admin_reset", Description = "Needs mcp:admin" }),
+            McpServerTool.Create(async (int milliseconds) =>
+            {
+                SlowCallStarted.TrySetResult();
+                await Task.Delay(milliseconds);
+                return "slow done";
+            }, new() { Name = "slow", Description = "Works for a while (the work is simulated)" }),
         ],
     };
 
