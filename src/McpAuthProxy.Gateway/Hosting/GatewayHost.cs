@@ -149,7 +149,6 @@ public sealed class GatewayHost : IAsyncDisposable
 
         string[] streamableMethods = ["POST", "GET", "DELETE"];
         app.MapMethods(settings.StreamableHttpPath, streamableMethods, (RequestDelegate)(context => mcp.HandleAsync(context, McpRoute.StreamableHttp)));
-        if (settings.Upstream == UpstreamKind.Http)
         {
             app.MapGet(settings.SsePath, (RequestDelegate)(context => mcp.HandleAsync(context, McpRoute.LegacySse)));
             app.MapPost(settings.MessagesPath, (RequestDelegate)(context => mcp.HandleAsync(context, McpRoute.LegacyMessages)));

@@ -51,6 +51,27 @@ public sealed class StdioUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Legacy_sse_client_calls_a_stdio_server_and_closing_the_stream_stops_its_process()
+    {
+        await using var gateway = await StartAsync(NodePeers.CrashServer, "\"--marker-legacy\"");
+        var transport = new ModelContextProtocol.Client.HttpClientTransport(new ModelContextProtocol.Client.HttpClientTransportOptions
+        {
+            Endpoint = new Uri(gateway.BaseUrl, "/sse"),
+            TransportMode = ModelContextProtocol.Client.HttpTransportMode.Sse,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {Token(gateway)}" },
+        });
+        var client = await ModelContextProtocol.Client.McpClient.CreateAsync(transport,
+            new ModelContextProtocol.Client.McpClientOptions { ProtocolVersion = "2024-11-05" }, cancellationToken: Ct);
+
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "legacy stdio" }, cancellationToken: Ct);
+        Assert.Equal("Echo: legacy stdio", Assert.IsType<TextContentBlock>(result.Content.First()).Text);
+        Assert.Single(NodePeers.ChildProcesses("--marker-legacy"));
+        await client.DisposeAsync();
+
+        await NodePeers.WaitUntilAsync(() => NodePeers.ChildProcesses("--marker-legacy").Count == 0, "the legacy session's process is stopped");
+    }
+
+    [Fact]
     public async Task Stdio_tools_list_hides_tools_the_caller_may_not_call()
     {
         await using var gateway = await StartAsync(NodePeers.ServerEverything, "\"stdio\"");

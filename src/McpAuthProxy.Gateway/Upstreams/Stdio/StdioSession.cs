@@ -23,7 +23,9 @@ internal sealed partial class StdioSession : IAsyncDisposable
     private readonly ScopePolicy _policy;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<StdioSession> _logger;
-    private readonly StreamableHttpServerTransport _server;
+    private readonly ITransport _server;
+    private readonly StreamableHttpServerTransport? _streamable;
+    private readonly SseResponseStreamTransport? _legacy;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private ITransport? _process;
@@ -38,15 +40,35 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
     private sealed record ScopePolicyGrant(IReadOnlySet<string> Scopes);
 
-    public StdioSession(string id, GatewaySettings settings, ScopePolicy policy, ILoggerFactory loggerFactory, ILogger<StdioSession> logger)
+    /// <param name="legacyStream">For a legacy HTTP+SSE session: the GET response body and the endpoint to announce; null for Streamable HTTP.</param>
+    public StdioSession(string id, GatewaySettings settings, ScopePolicy policy, ILoggerFactory loggerFactory, ILogger<StdioSession> logger,
+        (Stream Body, string Endpoint)? legacyStream = null)
     {
         Id = id;
         _settings = settings;
         _policy = policy;
         _loggerFactory = loggerFactory;
         _logger = logger;
-        _server = new StreamableHttpServerTransport(loggerFactory) { SessionId = id };
+        if (legacyStream is { } legacy)
+        {
+            _legacy = new SseResponseStreamTransport(legacy.Body, legacy.Endpoint, id);
+            _server = _legacy;
+        }
+        else
+        {
+            _streamable = new StreamableHttpServerTransport(loggerFactory) { SessionId = id };
+            _server = _streamable;
+        }
     }
+
+    public bool IsLegacy => _legacy is not null;
+
+    /// <summary>Legacy HTTP+SSE: writes the endpoint event, then every message, until the client goes away.</summary>
+    public Task RunLegacyStreamAsync(CancellationToken cancellationToken) => _legacy!.RunAsync(cancellationToken);
+
+    /// <summary>Legacy HTTP+SSE: a message POSTed to the messages endpoint.</summary>
+    public Task ReceiveLegacyMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
+        _legacy!.OnMessageReceivedAsync(message, cancellationToken);
 
     public string Id { get; }
 
@@ -83,13 +105,13 @@ internal sealed partial class StdioSession : IAsyncDisposable
     }
 
     public Task<bool> HandlePostAsync(JsonRpcMessage message, Stream response, CancellationToken cancellationToken) =>
-        _server.HandlePostRequestAsync(message, response, cancellationToken);
+        _streamable!.HandlePostRequestAsync(message, response, cancellationToken);
 
     public async Task HandleGetAsync(Stream response, CancellationToken cancellationToken)
     {
         try
         {
-            await _server.HandleGetRequestAsync(response, cancellationToken).ConfigureAwait(false);
+            await _streamable!.HandleGetRequestAsync(response, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -18,7 +18,7 @@ namespace McpAuthProxy.Gateway.Upstreams.Stdio;
 /// A stdio MCP server exposed as Streamable HTTP: one process per MCP session (spawned directly, no shell), up to
 /// <c>stdio.max_sessions</c>; the session ends (and its process tree is stopped) on DELETE or shutdown.
 /// </summary>
-internal sealed partial class StdioUpstream(GatewaySettings settings, SessionBindings bindings, ILoggerFactory loggerFactory, ILogger<StdioUpstream> logger)
+internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEndpoints endpoints, SessionBindings bindings, ILoggerFactory loggerFactory, ILogger<StdioUpstream> logger)
     : IMcpUpstream, IHostedService, IAsyncDisposable
 {
     internal static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
@@ -30,6 +30,18 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, SessionBin
 
     public async Task ForwardAsync(McpCall call)
     {
+        if (call.Route == McpRoute.LegacySse)
+        {
+            await RunLegacyStreamAsync(call).ConfigureAwait(false);
+            return;
+        }
+
+        if (call.Route == McpRoute.LegacyMessages)
+        {
+            await ReceiveLegacyMessageAsync(call).ConfigureAwait(false);
+            return;
+        }
+
         var context = call.Context;
         var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
         if (HttpMethods.IsDelete(context.Request.Method))
@@ -117,7 +129,70 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, SessionBin
         }
     }
 
-    private async Task<StdioSession?> CreateSessionAsync(McpCall call)
+    /// <summary>Legacy HTTP+SSE GET: a session (and its process) that lives as long as this stream.</summary>
+    private async Task RunLegacyStreamAsync(McpCall call)
+    {
+        var context = call.Context;
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var endpoint = $"{endpoints.PublicBase}{settings.MessagesPath}?sessionId={id}";
+        PrepareEventStream(context);
+        var session = await CreateSessionAsync(call, id, (context.Response.Body, endpoint)).ConfigureAwait(false);
+        if (session is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await session.RunLegacyStreamAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (_sessions.TryRemove(id, out _))
+            {
+                bindings.Forget(id);
+                await session.DisposeAsync().ConfigureAwait(false);
+                LogSessionClosed(id);
+            }
+        }
+    }
+
+    /// <summary>Legacy HTTP+SSE POST to the messages endpoint: the answer goes out on the session's GET stream.</summary>
+    private async Task ReceiveLegacyMessageAsync(McpCall call)
+    {
+        var context = call.Context;
+        var id = context.Request.Query["sessionId"].ToString() is { Length: > 0 } given ? given : context.Request.Query["session_id"].ToString();
+        if (!_sessions.TryGetValue(id, out var session) || !session.IsLegacy)
+        {
+            await McpErrors.WriteAsync(context, StatusCodes.Status404NotFound, -32001, "Session not found", call.Body.FirstId).ConfigureAwait(false);
+            return;
+        }
+
+        JsonRpcMessage? message = null;
+        try
+        {
+            message = call.BodyBytes is { } bytes && !call.Body.IsBatch ? JsonSerializer.Deserialize(bytes, MessageType) : null;
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (message is null)
+        {
+            await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrors.InvalidRequest, "Bad Request: send one JSON-RPC message per POST", call.Body.FirstId).ConfigureAwait(false);
+            return;
+        }
+
+        message.Context = new JsonRpcMessageContext { User = call.User };
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        await context.Response.WriteAsync("Accepted", context.RequestAborted).ConfigureAwait(false);
+        await session.ReceiveLegacyMessageAsync(message, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task<StdioSession?> CreateSessionAsync(McpCall call, string? legacyId = null, (Stream, string)? legacyStream = null)
     {
         await _createGate.WaitAsync(call.Context.RequestAborted).ConfigureAwait(false);
         try
@@ -131,8 +206,8 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, SessionBin
                 return null;
             }
 
-            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>());
+            var id = legacyId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>(), legacyStream);
             try
             {
                 await session.StartAsync(call.Context.RequestAborted).ConfigureAwait(false);
