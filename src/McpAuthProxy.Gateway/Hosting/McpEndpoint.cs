@@ -8,6 +8,7 @@ using McpAuthProxy.Gateway.Transport;
 using McpAuthProxy.Gateway.Upstreams;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
@@ -23,6 +24,7 @@ internal sealed partial class McpEndpoint(
     SessionBindings sessions,
     IMcpUpstream upstream,
     OpaqueTokenIntrospector introspector,
+    IHostApplicationLifetime lifetime,
     ILogger<McpEndpoint> logger)
 {
     private GatewaySettings Settings => endpoints.Settings;
@@ -109,6 +111,11 @@ internal sealed partial class McpEndpoint(
                 return;
             }
 
+            // A GET stream never ends by itself: at shutdown it is closed at once (clients reconnect), while POSTs in
+            // flight get the grace period to finish.
+            using var stopping = HttpMethods.IsGet(context.Request.Method)
+                ? lifetime.ApplicationStopping.Register(static c => ((HttpContext)c!).Abort(), context)
+                : default(CancellationTokenRegistration?);
             await upstream.ForwardAsync(new McpCall(context, route, body, bytes, user, owner, granted, policy)).ConfigureAwait(false);
         }
         finally

@@ -61,12 +61,13 @@ public sealed class KeyRotationTests : IAsyncLifetime
     public async Task A_burst_of_unknown_kids_refetches_the_jwks_at_most_once_per_refresh_interval()
     {
         Assert.Equal(HttpStatusCode.OK, await InitializeWith(_idp.Issue(McpUrl)));
+        var unknown = TestIdentityProvider.NewKey();
         var fetchesBefore = _idp.JwksFetches;
         var started = DateTime.UtcNow;
 
         for (var i = 0; i < 20; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, await InitializeWith(_idp.Issue(McpUrl, signingKey: TestIdentityProvider.NewKey())));
+            Assert.Equal(HttpStatusCode.Unauthorized, await InitializeWith(_idp.Issue(McpUrl, subject: $"burst-{i}", signingKey: unknown)));
         }
 
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
