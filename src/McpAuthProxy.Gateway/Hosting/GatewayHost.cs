@@ -80,7 +80,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(new ScopePolicy(settings.Scopes));
-        builder.Services.AddSingleton<SessionBindings>();
+        builder.Services.AddSingleton(new SessionBindings(TimeProvider.System));
         builder.Services.AddSingleton<UpstreamCredential>();
         builder.Services.AddSingleton<OriginPolicy>();
         builder.Services.AddSingleton<MetadataEndpoints>();

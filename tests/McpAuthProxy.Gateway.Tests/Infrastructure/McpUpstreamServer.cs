@@ -70,6 +70,7 @@ public sealed class McpUpstreamServer : IAsyncDisposable
             server.SeenApiKey.Enqueue(context.Request.Headers["X-Api-Key"].Count > 0 ? context.Request.Headers["X-Api-Key"].ToString() : null);
             server.Seen.Enqueue((context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+            context.Response.Headers.AccessControlAllowOrigin = "*";
             return next(context);
         });
         app.MapGet("/sse", (RequestDelegate)server.LegacySseAsync);

@@ -30,7 +30,19 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        // The gateway's CORS answer wins over whatever the upstream says about origins.
+        var cors = httpContext.Response.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).ToList();
         await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        foreach (var header in httpContext.Response.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).Select(h => h.Key).ToList())
+        {
+            httpContext.Response.Headers.Remove(header);
+        }
+
+        foreach (var (name, value) in cors)
+        {
+            httpContext.Response.Headers[name] = value;
+        }
+
         if (proxyResponse is null)
         {
             return false;
