@@ -32,6 +32,28 @@ public sealed class ForwardingTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Sse_events_larger_than_64_KiB_pass_through_the_legacy_rewriter_whole()
+    {
+        await using var gateway = await GatewayFixture.StartGatewayAsync($"""
+            base_url: "{fixture.Upstream.BaseUrl.ToString().TrimEnd('/')}"
+            protected_resource_metadata:
+              authorization_servers: ["{fixture.Idp.Issuer}"]
+            """);
+        var big = new string('x', 200_000);
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(gateway.BaseUrl, "/sse"),
+            TransportMode = HttpTransportMode.Sse,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {fixture.Idp.Issue(gateway.BaseUrl.ToString().TrimEnd('/') + "/sse")}" },
+        });
+        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2024-11-05" }, cancellationToken: Ct);
+
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = big }, cancellationToken: Ct);
+
+        Assert.Equal("Echo: " + big, Assert.IsType<TextContentBlock>(result.Content.First()).Text);
+    }
+
+    [Fact]
     public async Task Legacy_sse_stream_needs_a_valid_token_not_just_a_bearer_prefix()
     {
         using var http = fixture.Http("garbage");

@@ -87,6 +87,17 @@ public sealed class StdioUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stdio_env_entries_reach_the_process_environment()
+    {
+        await using var gateway = await StartAsync(NodePeers.ServerEverything, "\"stdio\"");
+        await using var admin = await GatewayFixture.ConnectToAsync(Url(gateway), Token(gateway, "mcp:tools mcp:admin", "root"));
+
+        var result = await admin.CallToolAsync("get-env", cancellationToken: Ct);
+
+        Assert.Contains("GATEWAY_STDIO_TEST", string.Join("\n", result.Content.OfType<TextContentBlock>().Select(c => c.Text)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Each_session_gets_its_own_process_and_delete_stops_it()
     {
         await using var gateway = await StartAsync(NodePeers.CrashServer, "\"--marker-own-process\"");
