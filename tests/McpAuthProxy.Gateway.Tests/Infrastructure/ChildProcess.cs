@@ -10,8 +10,49 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Channel<string> _stdout = Channel.CreateUnbounded<string>();
     private readonly StringBuilder _stderr = new();
+    private readonly Channel<string> _stderrLines = Channel.CreateUnbounded<string>();
 
     private ChildProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Sends SIGTERM (what a service manager or Ctrl+C-like stop sends).</summary>
+    public void Terminate() => _ = SysKill(_process.Id, 15);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int signal);
+
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TestTimeouts.Default);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>The first stderr line matching <paramref name="predicate"/>, under the default test timeout.</summary>
+    public async Task<string> ReadStderrLineAsync(Func<string, bool> predicate)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TestTimeouts.Default);
+        try
+        {
+            await foreach (var line in _stderrLines.Reader.ReadAllAsync(timeout.Token))
+            {
+                if (predicate(line))
+                {
+                    return line;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        throw new InvalidOperationException($"No matching stderr line from {_process.StartInfo.FileName}. stderr:\n{Stderr}");
+    }
 
     public string Stderr
     {
@@ -64,6 +105,8 @@ public sealed class ChildProcess : IAsyncDisposable
                 {
                     child._stderr.AppendLine(e.Data);
                 }
+
+                child._stderrLines.Writer.TryWrite(e.Data);
             }
         };
         process.Start();
