@@ -10,8 +10,35 @@ namespace McpAuthProxy.Gateway.Authorization;
 /// <c>params.name</c> (tool or prompt) or <c>params.uri</c>; unlisted methods and names need none; batches are checked
 /// message by message and the caller must hold the union.
 /// </summary>
-internal sealed class ScopePolicy(ScopeRules rules)
+internal sealed class ScopePolicy(ScopeRules rules, IReadOnlyDictionary<string, IReadOnlyList<string>>? hierarchy = null)
 {
+    /// <summary>The caller's scopes (<see cref="Granted"/>) plus every scope they imply through <c>scope_hierarchy</c>.</summary>
+    public HashSet<string> Effective(ClaimsPrincipal user)
+    {
+        var scopes = Granted(user);
+        if (hierarchy is null || hierarchy.Count == 0)
+        {
+            return scopes;
+        }
+
+        var pending = new Queue<string>(scopes);
+        while (pending.TryDequeue(out var scope))
+        {
+            if (hierarchy.TryGetValue(scope, out var implied))
+            {
+                foreach (var next in implied)
+                {
+                    if (scopes.Add(next))
+                    {
+                        pending.Enqueue(next);
+                    }
+                }
+            }
+        }
+
+        return scopes;
+    }
+
     public ScopeRules Rules => rules;
 
     public IReadOnlyList<string> RequiredFor(string? method, string? name)

@@ -27,6 +27,8 @@ public sealed record GatewayConfig
     public ProviderConfig Provider { get; init; } = new();
     public TokenValidationConfig TokenValidation { get; init; } = new();
     public UpstreamAuthConfig UpstreamAuth { get; init; } = new();
+    /// <summary>Scope hierarchy: a granted scope implies these (e.g. <c>mcp:admin: [mcp:tools]</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ScopeHierarchy { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
     public long? MaxBodyBytes { get; init; }
     public int? ShutdownGraceSeconds { get; init; }
     public int? StreamIdleTimeoutSeconds { get; init; }

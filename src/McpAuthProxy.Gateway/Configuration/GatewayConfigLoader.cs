@@ -19,7 +19,7 @@ public static class GatewayConfigLoader
         [
             "proxy_base_url", "listen_port", "listen_host", "base_url", "port", "timeout_seconds", "mode", "transport_mode", "paths",
             "stdio", "path_mapping", "cors", "demo", "asgardeo", "default", "protected_resource_metadata", "provider",
-            "token_validation", "upstream_auth", "max_body_bytes", "shutdown_grace_seconds", "stream_idle_timeout_seconds",
+            "token_validation", "upstream_auth", "scope_hierarchy", "max_body_bytes", "shutdown_grace_seconds", "stream_idle_timeout_seconds",
             "mcp_server_base_url", "mcp_paths",
         ],
         ["paths"] = ["sse", "messages", "streamable_http"],
@@ -274,10 +274,29 @@ public static class GatewayConfigLoader
                     ValueFile = String(upstreamAuth, "upstream_auth", "value_file"),
                     ValueEnv = String(upstreamAuth, "upstream_auth", "value_env"),
                 },
+                ScopeHierarchy = ReadHierarchy(root),
                 MaxBodyBytes = Long(root, "", "max_body_bytes"),
                 ShutdownGraceSeconds = Int(root, "", "shutdown_grace_seconds"),
                 StreamIdleTimeoutSeconds = Int(root, "", "stream_idle_timeout_seconds"),
             };
+        }
+
+        private Dictionary<string, IReadOnlyList<string>> ReadHierarchy(Dictionary<string, object?> root)
+        {
+            var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            var map = Map(root, "scope_hierarchy");
+            foreach (var (scope, implied) in map ?? [])
+            {
+                var list = StringList(map, "scope_hierarchy", scope);
+                if (list.Count == 0)
+                {
+                    Errors.Add(new ConfigProblem($"scope_hierarchy.{scope}", "implies no scope", $"write e.g. '{scope}: [\"mcp:tools\"]' or remove it"));
+                }
+
+                result[scope] = list.SelectMany(SplitScopes).ToList();
+            }
+
+            return result;
         }
 
         private OrgClientConfig ReadOrgClient(Dictionary<string, object?>? map, string prefix) => new()

@@ -95,7 +95,7 @@ internal sealed partial class McpEndpoint(
                 return;
             }
 
-            var granted = ScopePolicy.Granted(user);
+            var granted = policy.Effective(user);
             var missing = policy.Missing(body, granted);
             if (missing.Count > 0)
             {

@@ -43,7 +43,7 @@ public sealed class ConfigLoaderTests
     public void Shipped_scope_map_requires_the_tool_scope_for_that_tool_only()
     {
         var settings = GatewaySettings.From(GatewayConfigLoader.LoadFile(ShippedConfigPath, NoEnvironment).Config!);
-        var policy = new Authorization.ScopePolicy(settings.Scopes);
+        var policy = new McpAuthProxy.Gateway.Authorization.ScopePolicy(settings.Scopes);
 
         Assert.Equal(["mcp_echo_tool"], policy.RequiredFor("tools/call", "echo_tool"));
         Assert.Empty(policy.RequiredFor("tools/call", "other_tool"));

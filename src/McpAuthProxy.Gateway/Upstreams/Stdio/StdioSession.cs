@@ -135,7 +135,7 @@ internal sealed partial class StdioSession : IAsyncDisposable
                     }
 
                     _pending[request.Id.ToString()] = new Pending(related, request.Method,
-                        new ScopePolicyGrant(user is null ? new HashSet<string>() : ScopePolicy.Granted(user)));
+                        new ScopePolicyGrant(user is null ? new HashSet<string>() : _policy.Effective(user)));
                 }
                 else if (message is JsonRpcNotification { Method: NotificationMethods.InitializedNotification })
                 {
