@@ -77,6 +77,15 @@ public sealed record DefaultProviderConfig
 
     /// <summary>The <c>default.path./.well-known/oauth-authorization-server.response</c> block, raw.</summary>
     public IReadOnlyDictionary<string, object?>? AuthorizationServerResponse { get; init; }
+
+    /// <summary><c>default.path./authorize.addQueryParams</c>: set (overwritten) on the redirect to the authorization server.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> AuthorizeQueryParams { get; init; } = [];
+
+    /// <summary><c>default.path./token.addBodyParams</c>: set on proxied token requests (form or JSON).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> TokenBodyParams { get; init; } = [];
+
+    /// <summary><c>default.path./register.addBodyParams</c>: set on proxied registration requests.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> RegisterBodyParams { get; init; } = [];
 }
 
 public sealed record ProtectedResourceMetadataConfig

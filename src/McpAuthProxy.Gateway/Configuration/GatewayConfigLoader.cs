@@ -231,6 +231,9 @@ public static class GatewayConfigLoader
                     BaseUrl = String(defaults, "default", "base_url"),
                     JwksUrl = String(defaults, "default", "jwks_url"),
                     AuthorizationServerResponse = ReadAsResponse(defaults),
+                    AuthorizeQueryParams = ReadParams(defaults, "/authorize", "addQueryParams"),
+                    TokenBodyParams = ReadParams(defaults, "/token", "addBodyParams"),
+                    RegisterBodyParams = ReadParams(defaults, "/register", "addBodyParams"),
                 },
                 ProtectedResourceMetadata = new ProtectedResourceMetadataConfig
                 {
@@ -324,6 +327,38 @@ public static class GatewayConfigLoader
                 && response is Dictionary<string, object?> responseMap
                 ? responseMap
                 : null;
+        }
+
+        private List<KeyValuePair<string, string>> ReadParams(Dictionary<string, object?>? defaults, string path, string listKey)
+        {
+            var result = new List<KeyValuePair<string, string>>();
+            if (defaults?.GetValueOrDefault("path") is not Dictionary<string, object?> paths
+                || paths.GetValueOrDefault(path) is not Dictionary<string, object?> pathConfig
+                || pathConfig.GetValueOrDefault(listKey) is not { } node)
+            {
+                return result;
+            }
+
+            var key = $"default.path.{path}.{listKey}";
+            if (node is not List<object?> items)
+            {
+                Errors.Add(new ConfigProblem(key, "must be a list of name/value pairs", $"write '{listKey}: [ {{ name: audience, value: my-api }} ]'"));
+                return result;
+            }
+
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is Dictionary<string, object?> item && item.GetValueOrDefault("name") is string name && name.Length > 0)
+                {
+                    result.Add(new(name, item.GetValueOrDefault("value") as string ?? ""));
+                }
+                else
+                {
+                    Errors.Add(new ConfigProblem($"{key}[{i}]", "needs a name and a value", "write '- name: audience' and '  value: my-api'"));
+                }
+            }
+
+            return result;
         }
 
         private ScopeRules ReadScopes(object? node, string key)

@@ -37,6 +37,9 @@ public sealed record GatewaySettings
     public string? ResourceIdentifier { get; init; }
     public string? Audience { get; init; }
     public required ScopeRules Scopes { get; init; }
+
+    /// <summary>open-mcp-auth-proxy's default mode with <c>default.base_url</c>: the gateway serves /authorize, /token and /register.</summary>
+    public bool ProxiesAuthorizationPaths => Config.Default.BaseUrl is not null && !IsAsgardeoMode(Config);
     public required IReadOnlyList<string> AllowedOrigins { get; init; }
     public required IReadOnlyList<string> AllowedMethods { get; init; }
     public required IReadOnlyList<string> AllowedHeaders { get; init; }
@@ -95,6 +98,12 @@ public sealed record GatewaySettings
         if (asgardeoMode && config.Asgardeo.OrgName is { } org)
         {
             return $"https://api.asgardeo.io/t/{org}/oauth2/token";
+        }
+
+        // open-mcp-auth-proxy's Auth0 and Keycloak guides name the issuer in the synthesized metadata.
+        if (config.Default.AuthorizationServerResponse?.GetValueOrDefault("issuer") is string configuredIssuer && configuredIssuer.Length > 0)
+        {
+            return configuredIssuer;
         }
 
         return config.Default.BaseUrl;
@@ -207,7 +216,8 @@ public sealed record GatewaySettings
             AuthorizationServers = prm.AuthorizationServers.Count > 0 ? prm.AuthorizationServers : [issuer],
             JwksUri = jwks,
             ResourceIdentifier = prm.ResourceIdentifier,
-            Audience = prm.Audience,
+            // The audience the token requests ask for (open-mcp-auth-proxy's /token addBodyParams) is accepted too.
+            Audience = prm.Audience ?? config.Default.TokenBodyParams.FirstOrDefault(p => p.Key == "audience").Value,
             Scopes = prm.ScopesSupported,
             AllowedOrigins = config.Cors.AllowedOrigins.Select(o => o.TrimEnd('/')).ToList(),
             AllowedMethods = config.Cors.AllowedMethods.Count > 0 ? config.Cors.AllowedMethods : ["GET", "POST", "DELETE", "OPTIONS"],

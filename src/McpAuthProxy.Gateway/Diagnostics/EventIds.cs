@@ -16,6 +16,7 @@ internal static class EventIds
     public const int ForwardFailed = 3020;
     public const int IssuerMetadataFailed = 3021;
     public const int IntrospectionFailed = 3022;
+    public const int AuthorizationServerUnreachable = 3023;
     public const int StdioStarted = 3030;
     public const int StdioExited = 3031;
     public const int StdioRestarting = 3032;

@@ -86,6 +86,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton<MetadataEndpoints>();
         builder.Services.AddSingleton<McpEndpoint>();
         builder.Services.AddSingleton<OpaqueTokenIntrospector>();
+        builder.Services.AddSingleton<AuthorizationServerPaths>();
         builder.Services.AddGatewayJwt(settings, endpoints);
         if (settings.Upstream == UpstreamKind.Http)
         {
@@ -146,6 +147,13 @@ public sealed class GatewayHost : IAsyncDisposable
         }
 
         app.MapGet("/.well-known/oauth-authorization-server", (RequestDelegate)metadata.WriteAuthorizationServerAsync);
+        if (settings.ProxiesAuthorizationPaths)
+        {
+            var authorizationPaths = app.Services.GetRequiredService<AuthorizationServerPaths>();
+            app.MapGet("/authorize", (RequestDelegate)authorizationPaths.AuthorizeAsync);
+            app.MapPost("/token", (RequestDelegate)authorizationPaths.TokenAsync);
+            app.MapPost("/register", (RequestDelegate)authorizationPaths.RegisterAsync);
+        }
 
         string[] streamableMethods = ["POST", "GET", "DELETE"];
         app.MapMethods(settings.StreamableHttpPath, streamableMethods, (RequestDelegate)(context => mcp.HandleAsync(context, McpRoute.StreamableHttp)));

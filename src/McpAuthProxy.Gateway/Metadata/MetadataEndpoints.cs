@@ -32,7 +32,7 @@ internal sealed partial class MetadataEndpoints(GatewayEndpoints endpoints, ILog
     public async Task WriteAuthorizationServerAsync(HttpContext context)
     {
         var json = endpoints.Settings.Config.Default.AuthorizationServerResponse is { } configured
-            ? Synthesize(configured)
+            ? Synthesize(WithGatewayEndpoints(configured))
             : await FetchIssuerMetadataAsync(context.RequestAborted).ConfigureAwait(false);
         if (json is null)
         {
@@ -92,6 +92,24 @@ internal sealed partial class MetadataEndpoints(GatewayEndpoints endpoints, ILog
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>As open-mcp-auth-proxy did: endpoints left out of the configured document are the gateway's own.</summary>
+    private Dictionary<string, object?> WithGatewayEndpoints(IReadOnlyDictionary<string, object?> configured)
+    {
+        var document = configured.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        if (endpoints.Settings.ProxiesAuthorizationPaths)
+        {
+            foreach (var (field, path) in new[] { ("authorization_endpoint", "/authorize"), ("token_endpoint", "/token"), ("registration_endpoint", "/register") })
+            {
+                if (document.GetValueOrDefault(field) is not string { Length: > 0 })
+                {
+                    document[field] = endpoints.PublicBase + path;
+                }
+            }
+        }
+
+        return document;
     }
 
     private static string Synthesize(IReadOnlyDictionary<string, object?> configured)

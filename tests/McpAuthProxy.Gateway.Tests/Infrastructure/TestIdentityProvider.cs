@@ -51,6 +51,24 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync(idp.Jwks());
         }));
+        // Stand-ins for an authorization server's token and registration endpoints: they answer with what they received.
+        foreach (var path in new[] { "/oauth/token", "/oidc/register" })
+        {
+            app.MapPost(path, (RequestDelegate)(async context =>
+            {
+                using var reader = new StreamReader(context.Request.Body);
+                var received = await reader.ReadToEndAsync(context.RequestAborted);
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
+                {
+                    ["path"] = context.Request.Path,
+                    ["content_type"] = context.Request.ContentType ?? "",
+                    ["authorization"] = context.Request.Headers.Authorization.ToString(),
+                    ["body"] = received,
+                }), context.RequestAborted);
+            }));
+        }
+
         await app.StartAsync(TestContext.Current.CancellationToken);
         idp.Issuer = app.Urls.Single().TrimEnd('/');
         return idp;
