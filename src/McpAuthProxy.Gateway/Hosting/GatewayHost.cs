@@ -102,9 +102,21 @@ public sealed class GatewayHost : IAsyncDisposable
 
         var app = builder.Build();
         app.Urls.Clear();
-        app.Urls.Add(options.Urls ?? $"http://{settings.ListenHost}:{settings.ListenPort}");
+        foreach (var url in (options.Urls ?? $"http://{settings.ListenHost}:{settings.ListenPort}").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            app.Urls.Add(url);
+        }
+
         Map(app, settings);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         endpoints.SetBoundAddress(address);

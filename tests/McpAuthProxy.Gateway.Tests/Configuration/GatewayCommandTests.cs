@@ -60,6 +60,30 @@ public sealed class GatewayCommandTests
     }
 
     [Fact]
+    public async Task Address_already_in_use_exits_1_with_a_fix()
+    {
+        await using var idp = await TestIdentityProvider.StartAsync();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var path = await WriteConfigAsync($"""
+            base_url: "http://127.0.0.1:9"
+            protected_resource_metadata:
+              authorization_servers: ["{idp.Issuer}"]
+            """);
+        var error = new LineWriter();
+
+        var exitCode = await GatewayApplication.RunAsync(new GatewayRunOptions
+        {
+            ConfigPath = path, Urls = $"http://127.0.0.1:{port}", Error = error, Environment = new Dictionary<string, string>(),
+        }, Ct);
+
+        Assert.Equal(1, exitCode);
+        error.Lines.Writer.Complete();
+        Assert.Contains(await error.Lines.Reader.ReadAllAsync(Ct).ToListAsync(Ct), l => l.Contains("cannot listen", StringComparison.Ordinal) && l.Contains("listen_port", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Demo_flag_says_it_is_not_available_yet()
     {
         var error = new LineWriter();
