@@ -102,6 +102,22 @@ public sealed class OriginAndLimitsTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, authenticated.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/messages?sessionId=abc")]
+    [InlineData("/messages/?session_id=abc")]
+    [InlineData("/sse")]
+    public async Task Legacy_routes_of_open_mcp_auth_proxy_need_a_token(string path)
+    {
+        using var http = fixture.Http();
+        var request = path.StartsWith("/sse", StringComparison.Ordinal)
+            ? new HttpRequestMessage(HttpMethod.Get, path)
+            : Mcp.Post(new Uri(fixture.Gateway.BaseUrl, path).ToString(), Mcp.ToolCall("echo"));
+
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     [Fact]
     public async Task Get_and_delete_without_token_get_401_too()
     {
