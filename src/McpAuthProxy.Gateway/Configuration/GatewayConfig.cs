@@ -53,6 +53,7 @@ public sealed record StdioConfig
     public int? MaxSessions { get; init; }
     public bool? SharedProcess { get; init; }
     public int? MaxRestarts { get; init; }
+    public int? SessionIdleSeconds { get; init; }
 }
 
 public sealed record CorsConfig

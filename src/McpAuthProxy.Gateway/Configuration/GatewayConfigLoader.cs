@@ -23,7 +23,7 @@ public static class GatewayConfigLoader
             "mcp_server_base_url", "mcp_paths",
         ],
         ["paths"] = ["sse", "messages", "streamable_http"],
-        ["stdio"] = ["enabled", "user_command", "work_dir", "args", "env", "max_sessions", "shared_process", "max_restarts"],
+        ["stdio"] = ["enabled", "user_command", "work_dir", "args", "env", "max_sessions", "shared_process", "max_restarts", "session_idle_seconds"],
         ["cors"] = ["allowed_origins", "allowed_methods", "allowed_headers", "allow_credentials"],
         ["demo"] = ["org_name", "client_id", "client_secret"],
         ["asgardeo"] = ["org_name", "client_id", "client_secret", "resource_identifier", "scopes_supported", "audience", "authorization_servers", "jwks_uri", "bearer_methods_supported"],
@@ -215,6 +215,7 @@ public static class GatewayConfigLoader
                     MaxSessions = Int(stdio, "stdio", "max_sessions"),
                     SharedProcess = Bool(stdio, "stdio", "shared_process"),
                     MaxRestarts = Int(stdio, "stdio", "max_restarts"),
+                    SessionIdleSeconds = Int(stdio, "stdio", "session_idle_seconds"),
                 },
                 PathMapping = StringMap(root, "path_mapping"),
                 Cors = new CorsConfig

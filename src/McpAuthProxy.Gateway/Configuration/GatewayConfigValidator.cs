@@ -60,6 +60,11 @@ public static class GatewayConfigValidator
                     "remove shared_process (or set it to false)"));
             }
 
+            if (config.Stdio.SessionIdleSeconds is < 1)
+            {
+                errors.Add(new ConfigProblem("stdio.session_idle_seconds", $"{config.Stdio.SessionIdleSeconds} is not a timeout", "write e.g. 'session_idle_seconds: 1800'"));
+            }
+
             if (config.Stdio.MaxSessions is < 1)
             {
                 errors.Add(new ConfigProblem("stdio.max_sessions", $"{config.Stdio.MaxSessions} allows no session", "write a number of processes, e.g. 'max_sessions: 32'"));

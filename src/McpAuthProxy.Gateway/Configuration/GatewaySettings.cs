@@ -57,6 +57,9 @@ public sealed record GatewaySettings
     public required bool StdioSharedProcess { get; init; }
     public required int StdioMaxRestarts { get; init; }
 
+    /// <summary>A Streamable HTTP session with no request for this long is ended and its process stopped (clients often never DELETE).</summary>
+    public required TimeSpan StdioSessionIdle { get; init; }
+
     /// <summary>True when the gateway runs in open-mcp-auth-proxy's <c>-asgardeo</c> mode.</summary>
     public static bool IsAsgardeoMode(GatewayConfig config) => string.Equals(config.Mode, "asgardeo", StringComparison.OrdinalIgnoreCase);
 
@@ -235,6 +238,7 @@ public sealed record GatewaySettings
             StdioMaxSessions = config.Stdio.MaxSessions ?? 32,
             StdioSharedProcess = config.Stdio.SharedProcess ?? false,
             StdioMaxRestarts = config.Stdio.MaxRestarts ?? 5,
+            StdioSessionIdle = TimeSpan.FromSeconds(config.Stdio.SessionIdleSeconds ?? 1800),
         };
     }
 

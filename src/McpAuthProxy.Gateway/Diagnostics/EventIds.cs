@@ -24,5 +24,6 @@ internal static class EventIds
     public const int StdioSessionClosed = 3034;
     public const int StdioPumpFailed = 3035;
     public const int StdioStderr = 3036;
+    public const int StdioSessionIdle = 3037;
     public const int ShuttingDown = 3040;
 }

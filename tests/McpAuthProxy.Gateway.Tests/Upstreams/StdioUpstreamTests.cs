@@ -18,13 +18,14 @@ public sealed class StdioUpstreamTests : IAsyncLifetime
         _idp = await TestIdentityProvider.StartAsync();
     }
 
-    private Task<GatewayHost> StartAsync(string script, string args, int maxSessions = 4) => GatewayFixture.StartGatewayAsync($"""
+    private Task<GatewayHost> StartAsync(string script, string args, int maxSessions = 4, int idleSeconds = 1800) => GatewayFixture.StartGatewayAsync($"""
         transport_mode: stdio
         stdio:
           enabled: true
           user_command: "'{NodePeers.Node}'"
           args: ["{script}", {args}]
           max_sessions: {maxSessions}
+          session_idle_seconds: {idleSeconds}
           env: ["GATEWAY_STDIO_TEST=1"]
         protected_resource_metadata:
           authorization_servers: ["{_idp.Issuer}"]
@@ -125,6 +126,21 @@ public sealed class StdioUpstreamTests : IAsyncLifetime
         await gateway.DisposeAsync();
 
         await NodePeers.WaitUntilAsync(() => NodePeers.ChildProcesses("--marker-shutdown").Count == 0, "no session process is left");
+    }
+
+    [Fact]
+    public async Task Session_abandoned_without_delete_is_ended_after_the_idle_timeout()
+    {
+        await using var gateway = await StartAsync(NodePeers.CrashServer, "\"--marker-idle\"", idleSeconds: 1);
+        using var http = new HttpClient();
+
+        var initialized = await http.SendAsync(Mcp.Post(Url(gateway), Mcp.Initialize, Token(gateway)), Ct);
+        Assert.Equal(HttpStatusCode.OK, initialized.StatusCode);
+        Assert.Single(NodePeers.ChildProcesses("--marker-idle"));
+
+        await NodePeers.WaitUntilAsync(() => NodePeers.ChildProcesses("--marker-idle").Count == 0, "the idle session's process is stopped");
+        var late = await http.SendAsync(Mcp.Post(Url(gateway), Mcp.ToolCall("echo"), Token(gateway), initialized.Headers.GetValues("Mcp-Session-Id").Single()), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
     }
 
     [Fact]

@@ -72,6 +72,30 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
     public string Id { get; }
 
+    private long _lastActivity = Environment.TickCount64;
+    private int _activeRequests;
+
+    /// <summary>Marks a request in progress on this session; dispose the result when it ends.</summary>
+    public ActivityScope Enter()
+    {
+        Interlocked.Increment(ref _activeRequests);
+        Interlocked.Exchange(ref _lastActivity, Environment.TickCount64);
+        return new ActivityScope(this);
+    }
+
+    /// <summary>True when no request is in progress and none came for <paramref name="idle"/>.</summary>
+    public bool IsIdleFor(TimeSpan idle) =>
+        Volatile.Read(ref _activeRequests) == 0 && Environment.TickCount64 - Interlocked.Read(ref _lastActivity) >= (long)idle.TotalMilliseconds;
+
+    public readonly struct ActivityScope(StdioSession session) : IDisposable
+    {
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref session._lastActivity, Environment.TickCount64);
+            Interlocked.Decrement(ref session._activeRequests);
+        }
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _process = await ConnectProcessAsync(cancellationToken).ConfigureAwait(false);

@@ -76,8 +76,12 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
 
             context.Response.Headers["Mcp-Session-Id"] = session.Id;
             PrepareEventStream(context);
-            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            await session.HandleGetAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            using (session.Enter())
+            {
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                await session.HandleGetAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -122,10 +126,13 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         context.Response.Headers["Mcp-Session-Id"] = session.Id;
         PrepareEventStream(context);
         message.Context = new JsonRpcMessageContext { User = call.User };
-        if (!await session.HandlePostAsync(message, context.Response.Body, context.RequestAborted).ConfigureAwait(false))
+        using (session.Enter())
         {
-            context.Response.ContentType = null;
-            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            if (!await session.HandlePostAsync(message, context.Response.Body, context.RequestAborted).ConfigureAwait(false))
+            {
+                context.Response.ContentType = null;
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+            }
         }
     }
 
@@ -239,9 +246,46 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _reaper = Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _reaper = ReapIdleSessionsAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Ends Streamable HTTP sessions nobody used for <c>stdio.session_idle_seconds</c> (legacy SSE sessions end with their stream).</summary>
+    private async Task ReapIdleSessionsAsync(CancellationToken cancellationToken)
+    {
+        var idle = settings.StdioSessionIdle;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 4, 100, 30_000)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var (id, session) in _sessions)
+                {
+                    if (!session.IsLegacy && session.IsIdleFor(idle) && _sessions.TryRemove(id, out _))
+                    {
+                        bindings.Forget(id);
+                        await session.DisposeAsync().ConfigureAwait(false);
+                        LogSessionIdle(id, idle.TotalSeconds);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _reaper.ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -253,6 +297,9 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             }
         }
     }
+
+    [LoggerMessage(Diagnostics.EventIds.StdioSessionIdle, LogLevel.Information, "MCP session {SessionId} was idle for {Seconds} s; its process was stopped.")]
+    private partial void LogSessionIdle(string sessionId, double seconds);
 
     [LoggerMessage(Diagnostics.EventIds.StdioSessionLimit, LogLevel.Warning, "Refused a new MCP session: {Max} sessions are running (stdio.max_sessions).")]
     private partial void LogSessionLimit(int max);
