@@ -40,6 +40,12 @@ public static class GatewayConfigValidator
                 errors.Add(new ConfigProblem("stdio.user_command", "required in stdio mode", "write the MCP server's command, e.g. 'user_command: \"node server.js stdio\"'"));
             }
 
+            if (config.Stdio.UserCommand is { } userCommand && GatewaySettings.SplitCommandLine(userCommand) is [var command, ..] && !CommandExists(command))
+            {
+                errors.Add(new ConfigProblem("stdio.user_command", $"'{command}' is not an executable file or on PATH (it is run directly, without a shell)",
+                    "install it, or write its full path, e.g. 'user_command: \"/usr/bin/node server.js\"'"));
+            }
+
             if (config.Stdio.WorkDir is { } workDir && !Directory.Exists(workDir))
             {
                 errors.Add(new ConfigProblem("stdio.work_dir", $"'{workDir}' is not a directory", "create it, write an existing directory, or remove work_dir"));
@@ -246,6 +252,21 @@ public static class GatewayConfigValidator
         {
             errors.Add(new ConfigProblem("stream_idle_timeout_seconds", $"{config.StreamIdleTimeoutSeconds} is not a timeout", "write e.g. 'stream_idle_timeout_seconds: 3600'"));
         }
+    }
+
+    private static bool CommandExists(string command)
+    {
+        if (command.Contains(Path.DirectorySeparatorChar) || command.Contains(Path.AltDirectorySeparatorChar))
+        {
+            return File.Exists(command);
+        }
+
+        var extensions = OperatingSystem.IsWindows()
+            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE;.CMD;.BAT").Split(';').Prepend("")
+            : [""];
+        return (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(directory => extensions.Any(extension => File.Exists(Path.Combine(directory, command + extension))));
     }
 
     private static void CheckUrl(List<ConfigProblem> errors, string key, string? value, string example)

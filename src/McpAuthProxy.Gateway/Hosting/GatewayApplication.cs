@@ -82,6 +82,7 @@ public static class GatewayApplication
 
         await using (host.ConfigureAwait(false))
         {
+            host.LogStarted();
             await error.WriteLineAsync($"listening on {host.BaseUrl.ToString().TrimEnd('/')}").ConfigureAwait(false);
             await error.FlushAsync(cancellationToken).ConfigureAwait(false);
             try

@@ -35,7 +35,7 @@ public sealed record GatewayHostOptions
 /// A running gateway: built from validated <see cref="GatewaySettings"/>, started on its addresses, stopped gracefully.
 /// Start one in-process with <see cref="StartAsync"/> and read <see cref="BaseUrl"/> (port 0 is resolved).
 /// </summary>
-public sealed class GatewayHost : IAsyncDisposable
+public sealed partial class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
@@ -175,6 +175,19 @@ public sealed class GatewayHost : IAsyncDisposable
             app.MapPost(settings.MessagesPath + "/{**rest}", (RequestDelegate)(context => mcp.HandleAsync(context, McpRoute.LegacyMessages)));
         }
     }
+
+    /// <summary>Logs what this gateway protects, for whom, and where it forwards.</summary>
+    public void LogStarted()
+    {
+        var settings = _app.Services.GetRequiredService<GatewaySettings>();
+        var endpoints = _app.Services.GetRequiredService<GatewayEndpoints>();
+        var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpAuthProxy.Gateway");
+        LogGatewayStarted(logger, endpoints.ResourceFor(settings.PrimaryPath), settings.Issuer,
+            settings.Upstream == UpstreamKind.Http ? settings.UpstreamBaseUrl!.ToString() : string.Join(' ', settings.StdioCommand), settings.TransportMode);
+    }
+
+    [LoggerMessage(Diagnostics.EventIds.Listening, LogLevel.Information, "Gateway for {Resource}: tokens from {Issuer}; upstream {Upstream} ({TransportMode}).")]
+    private static partial void LogGatewayStarted(ILogger logger, string resource, string issuer, string upstream, string transportMode);
 
     /// <summary>Completes when the host is asked to stop (Ctrl+C, SIGTERM, or the token).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);

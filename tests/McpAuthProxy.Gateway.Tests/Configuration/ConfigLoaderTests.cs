@@ -129,6 +129,7 @@ public sealed class ConfigLoaderTests
     [InlineData("provider: { type: okta }", "provider.type", "not a provider")]
     [InlineData("paths: { sse: /mcp }", "paths.streamable_http", "also paths.sse")]
     [InlineData("max_body_bytes: 10", "max_body_bytes", "too small")]
+    [InlineData("stdio: { enabled: true, user_command: 'no-such-command-gateway-test --x' }\ntransport_mode: stdio", "stdio.user_command", "not an executable file or on PATH")]
     [InlineData("token_validation: { issuer: 'https://idp.example.com', introspection: { endpoint: 'https://idp.example.com/introspect' } }", "token_validation.introspection.client_id", "must authenticate")]
     [InlineData("stdio: { enabled: true, user_command: 'node x', shared_process: true }\ntransport_mode: stdio", "stdio.shared_process", "not supported")]
     public void Each_broken_key_gets_its_own_message(string yaml, string key, string message)
@@ -169,14 +170,14 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Stdio_flag_forces_stdio_mode_and_enables_it_before_validation()
     {
-        var yaml = Minimal + "\nstdio: { user_command: 'node server.js --flag \"two words\"' }";
+        var yaml = Minimal + "\nstdio: { user_command: 'sh server.js --flag \"two words\"' }";
 
         var result = GatewayConfigLoader.Load(yaml, NoEnvironment, c => GatewayApplication.ApplyFlags(c, new GatewayRunOptions { Stdio = true }));
 
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
         var settings = GatewaySettings.From(result.Config!);
         Assert.Equal(UpstreamKind.Stdio, settings.Upstream);
-        Assert.Equal(["node", "server.js", "--flag", "two words"], settings.StdioCommand);
+        Assert.Equal(["sh", "server.js", "--flag", "two words"], settings.StdioCommand);
     }
 
     [Theory]
