@@ -21,6 +21,9 @@ public sealed record GatewayRunOptions
 
     /// <summary>Where problems and the <c>listening on</c> line go; null means stderr.</summary>
     public TextWriter? Error { get; init; }
+
+    /// <summary>Replaces the default stderr console logging (tests, embedding).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
 
 /// <summary>The gateway command's one entry point: load and validate the configuration, run until stopped.</summary>
@@ -72,6 +75,7 @@ public static class GatewayApplication
             {
                 Urls = options.Urls,
                 MinimumLogLevel = options.Debug ? LogLevel.Debug : LogLevel.Information,
+                ConfigureLogging = options.ConfigureLogging,
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)

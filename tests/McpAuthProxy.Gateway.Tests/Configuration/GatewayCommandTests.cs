@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using McpAuthProxy.Gateway.Hosting;
 using McpAuthProxy.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace McpAuthProxy.Gateway.Tests.Configuration;
 
@@ -76,6 +77,7 @@ public sealed class GatewayCommandTests
         var exitCode = await GatewayApplication.RunAsync(new GatewayRunOptions
         {
             ConfigPath = path, Urls = $"http://127.0.0.1:{port}", Error = error, Environment = new Dictionary<string, string>(),
+            ConfigureLogging = logging => logging.AddProvider(new LogCollector()),
         }, Ct);
 
         Assert.Equal(1, exitCode);
@@ -111,6 +113,7 @@ public sealed class GatewayCommandTests
         var run = GatewayApplication.RunAsync(new GatewayRunOptions
         {
             ConfigPath = path, Urls = "http://127.0.0.1:0", Error = error, Environment = new Dictionary<string, string>(),
+            ConfigureLogging = logging => logging.AddProvider(new LogCollector()),
         }, stop.Token);
         string line;
         do
