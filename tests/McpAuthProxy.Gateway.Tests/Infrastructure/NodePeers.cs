@@ -32,9 +32,47 @@ public static class NodePeers
     }
 
     /// <summary>Live child processes of this test process whose command line contains <paramref name="marker"/>.</summary>
-    public static IReadOnlyList<int> ChildProcesses(string marker)
+    public static IReadOnlyList<int> ChildProcesses(string marker) => Processes(marker, descendantsOnly: false);
+
+    /// <summary>Live processes anywhere below this test process whose command line contains <paramref name="marker"/>.</summary>
+    public static IReadOnlyList<int> DescendantProcesses(string marker) => Processes(marker, descendantsOnly: true);
+
+    private static IReadOnlyList<int> Processes(string marker, bool descendantsOnly)
     {
         var self = Environment.ProcessId;
+        var parents = new Dictionary<int, int>();
+        if (descendantsOnly)
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                try
+                {
+                    if (int.TryParse(Path.GetFileName(dir), out var p))
+                    {
+                        var st = File.ReadAllText(Path.Combine(dir, "stat"));
+                        parents[p] = int.Parse(st[(st.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+                {
+                }
+            }
+        }
+
+        bool Below(int pid)
+        {
+            for (var hops = 0; hops < 64 && parents.TryGetValue(pid, out var parent); hops++)
+            {
+                if (parent == self)
+                {
+                    return true;
+                }
+
+                pid = parent;
+            }
+
+            return false;
+        }
         var result = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -50,7 +88,7 @@ public static class NodePeers
                 var state = fields[0];
                 var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (parent == self && state != "Z" && cmdline.Contains(marker, StringComparison.Ordinal))
+                if ((descendantsOnly ? Below(pid) : parent == self) && state != "Z" && cmdline.Contains(marker, StringComparison.Ordinal))
                 {
                     result.Add(pid);
                 }

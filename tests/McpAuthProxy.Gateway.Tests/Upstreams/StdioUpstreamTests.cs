@@ -117,6 +117,30 @@ public sealed class StdioUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ending_a_session_stops_its_whole_process_tree_not_just_the_direct_child()
+    {
+        // sh is the direct child; the MCP server is its grandchild.
+        await using var gateway = await GatewayFixture.StartGatewayAsync($"""
+            transport_mode: stdio
+            stdio:
+              enabled: true
+              user_command: "/bin/sh"
+              args: ["-c", "'{NodePeers.Node}' '{NodePeers.CrashServer}' --marker-tree; exit 0"]
+            protected_resource_metadata:
+              authorization_servers: ["{_idp.Issuer}"]
+            """);
+        var client = await GatewayFixture.ConnectToAsync(Url(gateway), Token(gateway));
+        var serverPid = await PidAsync(client);
+        Assert.Contains(serverPid, NodePeers.DescendantProcesses("--marker-tree"));
+        Assert.DoesNotContain(serverPid, NodePeers.ChildProcesses("--marker-tree"));
+
+        await client.DisposeAsync();
+
+        await NodePeers.WaitUntilAsync(() => NodePeers.DescendantProcesses("--marker-tree").Count == 0 && !Directory.Exists($"/proc/{serverPid}"),
+            "the grandchild MCP server is stopped");
+    }
+
+    [Fact]
     public async Task Stopping_the_gateway_stops_every_session_process()
     {
         var gateway = await StartAsync(NodePeers.CrashServer, "\"--marker-shutdown\"");
