@@ -1,0 +1,292 @@
+namespace McpAuthProxy.Gateway.Configuration;
+
+/// <summary>Checks a whole configuration and reports every problem, each with its key and a fix; never stops at the first.</summary>
+public static class GatewayConfigValidator
+{
+    private static readonly string[] TransportModes = ["sse", "streamable_http", "stdio"];
+    private static readonly string[] ProviderTypes = ["oidc", "generic", "keycloak", "auth0", "asgardeo", "entra"];
+
+    public static void Validate(GatewayConfig config, List<ConfigProblem> errors, List<ConfigProblem> warnings)
+    {
+        var mode = GatewaySettings.ResolveTransportMode(config);
+        var asgardeoMode = GatewaySettings.IsAsgardeoMode(config);
+
+        if (config.ListenPort is null)
+        {
+            warnings.Add(new ConfigProblem("listen_port", "not set; the gateway listens on 8080", "write 'listen_port: 8080' to make it explicit"));
+        }
+        else if (config.ListenPort is < 1 or > 65535)
+        {
+            errors.Add(new ConfigProblem("listen_port", $"{config.ListenPort} is not a port the gateway can listen on (0 would pick a random port)",
+                "write a port between 1 and 65535, e.g. 'listen_port: 8080'"));
+        }
+
+        CheckUrl(errors, "proxy_base_url", config.ProxyBaseUrl, "http://localhost:8080");
+
+        if (!TransportModes.Contains(mode))
+        {
+            errors.Add(new ConfigProblem("transport_mode", $"'{config.TransportMode}' is not a transport mode", "write 'transport_mode: sse', 'streamable_http' or 'stdio'"));
+        }
+
+        if (mode == "stdio")
+        {
+            if (config.Stdio.Enabled != true)
+            {
+                errors.Add(new ConfigProblem("stdio.enabled", "transport_mode is stdio but stdio.enabled is not true", "write 'stdio: { enabled: true, user_command: \"...\" }' or use transport_mode: sse"));
+            }
+
+            if (config.Stdio.UserCommand is null || GatewaySettings.SplitCommandLine(config.Stdio.UserCommand).Count == 0)
+            {
+                errors.Add(new ConfigProblem("stdio.user_command", "required in stdio mode", "write the MCP server's command, e.g. 'user_command: \"node server.js stdio\"'"));
+            }
+
+            if (config.Stdio.UserCommand is { } userCommand && GatewaySettings.SplitCommandLine(userCommand) is [var command, ..] && !CommandExists(command))
+            {
+                errors.Add(new ConfigProblem("stdio.user_command", $"'{command}' is not an executable file or on PATH (it is run directly, without a shell)",
+                    "install it, or write its full path, e.g. 'user_command: \"/usr/bin/node server.js\"'"));
+            }
+
+            if (config.Stdio.WorkDir is { } workDir && !Directory.Exists(workDir))
+            {
+                errors.Add(new ConfigProblem("stdio.work_dir", $"'{workDir}' is not a directory", "create it, write an existing directory, or remove work_dir"));
+            }
+
+            for (var i = 0; i < config.Stdio.Env.Count; i++)
+            {
+                var entry = config.Stdio.Env[i];
+                if (entry.IndexOf('=', StringComparison.Ordinal) <= 0)
+                {
+                    errors.Add(new ConfigProblem($"stdio.env[{i}]", $"'{entry}' is not NAME=value", "write e.g. '- \"GITHUB_TOKEN=...\"'"));
+                }
+            }
+
+            if (config.Stdio.SharedProcess == true)
+            {
+                errors.Add(new ConfigProblem("stdio.shared_process", "a shared process is not supported by this build; each MCP session gets its own process",
+                    "remove shared_process (or set it to false)"));
+            }
+
+            if (config.Stdio.SessionIdleSeconds is < 1)
+            {
+                errors.Add(new ConfigProblem("stdio.session_idle_seconds", $"{config.Stdio.SessionIdleSeconds} is not a timeout", "write e.g. 'session_idle_seconds: 1800'"));
+            }
+
+            if (config.Stdio.MaxSessions is < 1)
+            {
+                errors.Add(new ConfigProblem("stdio.max_sessions", $"{config.Stdio.MaxSessions} allows no session", "write a number of processes, e.g. 'max_sessions: 32'"));
+            }
+        }
+        else
+        {
+            CheckUrl(errors, "base_url", config.BaseUrl, "http://localhost:8000");
+            if (config.BaseUrl is null)
+            {
+                warnings.Add(new ConfigProblem("base_url", $"not set; the upstream MCP server is http://localhost:{config.Port ?? 8000}", "write 'base_url: \"http://localhost:8000\"'"));
+            }
+        }
+
+        if (config.Port is < 1 or > 65535)
+        {
+            errors.Add(new ConfigProblem("port", $"{config.Port} is not a port", "write the upstream port, e.g. 'port: 8000'"));
+        }
+
+        if (config.TimeoutSeconds is < 1)
+        {
+            errors.Add(new ConfigProblem("timeout_seconds", $"{config.TimeoutSeconds} is not a timeout", "write a number of seconds, e.g. 'timeout_seconds: 10'"));
+        }
+
+        CheckPath(errors, "paths.sse", config.Paths.Sse);
+        CheckPath(errors, "paths.messages", config.Paths.Messages);
+        CheckPath(errors, "paths.streamable_http", config.Paths.StreamableHttp);
+        var paths = new[]
+        {
+            ("paths.sse", GatewaySettings.NormalizePath(config.Paths.Sse, "/sse")),
+            ("paths.messages", GatewaySettings.NormalizePath(config.Paths.Messages, "/messages")),
+            ("paths.streamable_http", GatewaySettings.NormalizePath(config.Paths.StreamableHttp, "/mcp")),
+        };
+        foreach (var group in paths.GroupBy(p => p.Item2, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add(new ConfigProblem(group.Last().Item1, $"'{group.Key}' is also {group.First().Item1}", "give each of paths.sse, paths.messages and paths.streamable_http its own path"));
+        }
+
+        for (var i = 0; i < config.Cors.AllowedOrigins.Count; i++)
+        {
+            var origin = config.Cors.AllowedOrigins[i];
+            if (origin == "*")
+            {
+                warnings.Add(new ConfigProblem($"cors.allowed_origins[{i}]", "'*' lets any web page call the gateway with a user's token", "list the exact origins of your MCP clients"));
+                continue;
+            }
+
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath.Length > 1 || uri.Query.Length > 0)
+            {
+                errors.Add(new ConfigProblem($"cors.allowed_origins[{i}]", $"'{origin}' is not an origin", "write scheme://host[:port] with no path, e.g. 'http://localhost:6274'"));
+            }
+        }
+
+        if (config.Provider.Type is { } providerType)
+        {
+            if (!ProviderTypes.Contains(providerType.ToLowerInvariant()))
+            {
+                errors.Add(new ConfigProblem("provider.type", $"'{providerType}' is not a provider", "write one of: oidc, keycloak, auth0, asgardeo, entra"));
+            }
+            else
+            {
+                var (field, example) = providerType.ToLowerInvariant() switch
+                {
+                    "keycloak" => (config.Provider.BaseUrl is null ? "base_url" : config.Provider.Realm is null ? "realm" : null, "base_url: https://keycloak.example.com, realm: mcp"),
+                    "auth0" => (config.Provider.Domain is null ? "domain" : null, "domain: your-tenant.us.auth0.com"),
+                    "entra" => (config.Provider.TenantId is null ? "tenant_id" : null, "tenant_id: 00000000-0000-0000-0000-000000000000"),
+                    "asgardeo" => (config.Provider.OrgName is null ? "org_name" : null, "org_name: your-org"),
+                    _ => (config.Provider.Issuer is null && config.ProtectedResourceMetadata.AuthorizationServers.Count == 0 ? "issuer" : null, "issuer: https://idp.example.com"),
+                };
+                if (field is not null)
+                {
+                    errors.Add(new ConfigProblem($"provider.{field}", $"required for provider type '{providerType}'", $"write {example}"));
+                }
+            }
+        }
+
+        CheckUrl(errors, "provider.issuer", config.Provider.Issuer, "https://idp.example.com");
+        CheckUrl(errors, "token_validation.issuer", config.TokenValidation.Issuer, "https://idp.example.com");
+        var prm = config.ProtectedResourceMetadata;
+        for (var i = 0; i < prm.AuthorizationServers.Count; i++)
+        {
+            CheckUrl(errors, $"protected_resource_metadata.authorization_servers[{i}]", prm.AuthorizationServers[i], "https://idp.example.com");
+        }
+
+        CheckUrl(errors, "protected_resource_metadata.jwks_uri", prm.JwksUri, "https://idp.example.com/.well-known/jwks.json");
+        CheckUrl(errors, "protected_resource_metadata.resource_identifier", prm.ResourceIdentifier, "http://localhost:8080/mcp");
+        CheckUrl(errors, "default.base_url", config.Default.BaseUrl, "https://idp.example.com");
+        CheckUrl(errors, "default.jwks_url", config.Default.JwksUrl, "https://idp.example.com/.well-known/jwks.json");
+
+        if (GatewaySettings.ResolveIssuer(config, asgardeoMode) is null)
+        {
+            errors.Add(new ConfigProblem("protected_resource_metadata.authorization_servers", "no authorization server: the gateway cannot tell which tokens to accept",
+                "list your identity provider's issuer, e.g. 'authorization_servers: [ \"https://idp.example.com/realms/mcp\" ]', or set provider.type and its keys"));
+        }
+
+        foreach (var method in prm.BearerMethodsSupported.Where(m => !string.Equals(m, "header", StringComparison.OrdinalIgnoreCase)))
+        {
+            warnings.Add(new ConfigProblem("protected_resource_metadata.bearer_methods_supported", $"'{method}' is not honoured; only 'header' is advertised", "remove it"));
+        }
+
+        if (config.TokenValidation.ClockSkewSeconds is < 0 or > 600)
+        {
+            errors.Add(new ConfigProblem("token_validation.clock_skew_seconds", $"{config.TokenValidation.ClockSkewSeconds} is outside 0..600", "write e.g. 'clock_skew_seconds: 60'"));
+        }
+
+        if (config.TokenValidation.JwksRefreshSeconds is < 1)
+        {
+            errors.Add(new ConfigProblem("token_validation.jwks_refresh_seconds", $"{config.TokenValidation.JwksRefreshSeconds} is not an interval", "write e.g. 'jwks_refresh_seconds: 60'"));
+        }
+
+        for (var i = 0; i < config.TokenValidation.Algorithms.Count; i++)
+        {
+            var alg = config.TokenValidation.Algorithms[i];
+            if (!GatewaySettings.DefaultAlgorithms.Contains(alg, StringComparer.Ordinal))
+            {
+                errors.Add(new ConfigProblem($"token_validation.algorithms[{i}]", $"'{alg}' is not allowed (never 'none' or HMAC)",
+                    $"write a subset of: {string.Join(", ", GatewaySettings.DefaultAlgorithms)}"));
+            }
+        }
+
+        var introspection = config.TokenValidation.Introspection;
+        if (introspection.Endpoint is not null || introspection.ClientId is not null)
+        {
+            if (introspection.Endpoint is null)
+            {
+                errors.Add(new ConfigProblem("token_validation.introspection.endpoint", "required to introspect opaque tokens", "write your issuer's RFC 7662 endpoint, e.g. 'endpoint: https://idp.example.com/oauth2/introspect'"));
+            }
+
+            CheckUrl(errors, "token_validation.introspection.endpoint", introspection.Endpoint, "https://idp.example.com/oauth2/introspect");
+            if (introspection.ClientId is null)
+            {
+                errors.Add(new ConfigProblem("token_validation.introspection.client_id", "the gateway must authenticate to the introspection endpoint", "write the gateway's client id at the issuer, e.g. 'client_id: mcp-gateway'"));
+            }
+
+            if (introspection.ClientSecretEnv is { } secretEnv && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(secretEnv)))
+            {
+                errors.Add(new ConfigProblem("token_validation.introspection.client_secret_env", $"environment variable '{secretEnv}' is not set", $"export {secretEnv}=... before starting the gateway"));
+            }
+
+            if (introspection.CacheSeconds is < 0 or > 300)
+            {
+                errors.Add(new ConfigProblem("token_validation.introspection.cache_seconds", $"{introspection.CacheSeconds} is outside 0..300", "write e.g. 'cache_seconds: 30'"));
+            }
+        }
+
+        var upstreamAuth = config.UpstreamAuth;
+        if (upstreamAuth.Header is not null || upstreamAuth.ValueFile is not null || upstreamAuth.ValueEnv is not null)
+        {
+            if ((upstreamAuth.ValueFile is null) == (upstreamAuth.ValueEnv is null))
+            {
+                errors.Add(new ConfigProblem("upstream_auth", "needs exactly one of value_file and value_env", "write 'value_env: UPSTREAM_TOKEN' or 'value_file: /run/secrets/upstream-token'"));
+            }
+            else if (upstreamAuth.ValueFile is { } file && !File.Exists(file))
+            {
+                errors.Add(new ConfigProblem("upstream_auth.value_file", $"'{file}' does not exist", "create the file holding the upstream credential, or fix the path"));
+            }
+            else if (upstreamAuth.ValueEnv is { } env && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(env)))
+            {
+                errors.Add(new ConfigProblem("upstream_auth.value_env", $"environment variable '{env}' is not set", $"export {env}=... before starting the gateway"));
+            }
+
+            if (upstreamAuth.Header is { } header && (header.Length == 0 || header.Any(c => c <= ' ' || c == ':')))
+            {
+                errors.Add(new ConfigProblem("upstream_auth.header", $"'{header}' is not a header name", "write e.g. 'header: X-Api-Key'"));
+            }
+        }
+
+        if (config.MaxBodyBytes is < 1024)
+        {
+            errors.Add(new ConfigProblem("max_body_bytes", $"{config.MaxBodyBytes} is too small for any MCP message", "write e.g. 'max_body_bytes: 4194304'"));
+        }
+
+        if (config.ShutdownGraceSeconds is < 0)
+        {
+            errors.Add(new ConfigProblem("shutdown_grace_seconds", $"{config.ShutdownGraceSeconds} is negative", "write e.g. 'shutdown_grace_seconds: 10'"));
+        }
+
+        if (config.StreamIdleTimeoutSeconds is < 1)
+        {
+            errors.Add(new ConfigProblem("stream_idle_timeout_seconds", $"{config.StreamIdleTimeoutSeconds} is not a timeout", "write e.g. 'stream_idle_timeout_seconds: 3600'"));
+        }
+    }
+
+    private static bool CommandExists(string command)
+    {
+        if (command.Contains(Path.DirectorySeparatorChar) || command.Contains(Path.AltDirectorySeparatorChar))
+        {
+            return File.Exists(command);
+        }
+
+        var extensions = OperatingSystem.IsWindows()
+            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE;.CMD;.BAT").Split(';').Prepend("")
+            : [""];
+        return (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(directory => extensions.Any(extension => File.Exists(Path.Combine(directory, command + extension))));
+    }
+
+    private static void CheckUrl(List<ConfigProblem> errors, string key, string? value, string example)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            errors.Add(new ConfigProblem(key, $"'{value}' is not an absolute http(s) URL", $"write e.g. '{example}'"));
+        }
+    }
+
+    private static void CheckPath(List<ConfigProblem> errors, string key, string? value)
+    {
+        if (value is not null && (!value.StartsWith('/') || value.Contains('?', StringComparison.Ordinal) || value.Contains('#', StringComparison.Ordinal)))
+        {
+            errors.Add(new ConfigProblem(key, $"'{value}' is not a path", "write a path starting with '/', e.g. '/mcp'"));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace McpAuthProxy.Gateway.Diagnostics;
+
+/// <summary>Event ids of the gateway: 3000-3999. Never reuse or renumber.</summary>
+internal static class EventIds
+{
+    public const int Listening = 3000;
+    public const int ConfigWarning = 3001;
+    public const int ConfigError = 3002;
+    public const int RequestCompleted = 3010;
+    public const int TokenRejected = 3011;
+    public const int ScopeDenied = 3012;
+    public const int OriginRejected = 3013;
+    public const int SessionOwnerMismatch = 3014;
+    public const int HeaderMismatch = 3015;
+    public const int BodyTooLarge = 3016;
+    public const int ForwardFailed = 3020;
+    public const int IssuerMetadataFailed = 3021;
+    public const int IntrospectionFailed = 3022;
+    public const int AuthorizationServerUnreachable = 3023;
+    public const int StdioStarted = 3030;
+    public const int StdioExited = 3031;
+    public const int StdioRestarting = 3032;
+    public const int StdioSessionLimit = 3033;
+    public const int StdioSessionClosed = 3034;
+    public const int StdioPumpFailed = 3035;
+    public const int StdioStderr = 3036;
+    public const int StdioSessionIdle = 3037;
+    public const int ShuttingDown = 3040;
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using McpAuthProxy.Gateway.Authentication;
+using McpAuthProxy.Gateway.Authorization;
+using McpAuthProxy.Gateway.Configuration;
+using McpAuthProxy.Gateway.Metadata;
+using McpAuthProxy.Gateway.Transport;
+using McpAuthProxy.Gateway.Upstreams;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+
+namespace McpAuthProxy.Gateway.Hosting;
+
+/// <summary>
+/// The front door of every MCP route: body size, token, body shape, protocol headers, session owner, scopes; then
+/// the upstream. Each refusal is a JSON-RPC error carrying the request id, with the right challenge.
+/// </summary>
+internal sealed partial class McpEndpoint(
+    GatewayEndpoints endpoints,
+    ScopePolicy policy,
+    SessionBindings sessions,
+    IMcpUpstream upstream,
+    OpaqueTokenIntrospector introspector,
+    IHostApplicationLifetime lifetime,
+    ILogger<McpEndpoint> logger)
+{
+    private GatewaySettings Settings => endpoints.Settings;
+
+    public async Task HandleAsync(HttpContext context, McpRoute route)
+    {
+        var started = Stopwatch.GetTimestamp();
+        string? subject = null;
+        JsonRpcBody body = JsonRpcBody.Empty;
+        try
+        {
+            byte[]? bytes = null;
+            if (HttpMethods.IsPost(context.Request.Method))
+            {
+                bytes = await ReadBodyAsync(context).ConfigureAwait(false);
+                if (bytes is null)
+                {
+                    LogBodyTooLarge(context.Request.Path, Settings.MaxBodyBytes);
+                    await McpErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, McpErrors.InvalidRequest,
+                        $"Request body larger than {Settings.MaxBodyBytes} bytes", null).ConfigureAwait(false);
+                    return;
+                }
+
+                body = JsonRpcBody.Parse(bytes);
+            }
+
+            var mcpPath = endpoints.ResourcePathFor(context.Request.Path);
+            var result = introspector.Enabled && BearerToken(context.Request) is { } bearer && OpaqueTokenIntrospector.IsOpaque(bearer)
+                ? await introspector.AuthenticateAsync(bearer, context.RequestAborted).ConfigureAwait(false)
+                : await context.AuthenticateAsync(GatewayJwtSetup.Scheme).ConfigureAwait(false);
+            if (!result.Succeeded || result.Principal is null)
+            {
+                await ChallengeAsync(context, mcpPath, body, result).ConfigureAwait(false);
+                return;
+            }
+
+            var user = result.Principal;
+            context.User = user;
+            subject = user.FindFirst("sub")?.Value ?? user.FindFirst("client_id")?.Value ?? user.FindFirst("azp")?.Value;
+            var owner = $"{user.FindFirst("iss")?.Value}|{subject}";
+
+            if (body.Error is { } bodyError)
+            {
+                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
+                    bodyError.Contains("JSON", StringComparison.Ordinal) && !bodyError.Contains("object", StringComparison.Ordinal) ? McpErrors.ParseError : McpErrors.InvalidRequest,
+                    $"Bad request: {bodyError}", null).ConfigureAwait(false);
+                return;
+            }
+
+            if (ProtocolHeaders.Check(context.Request, body) is { } mismatch)
+            {
+                LogHeaderMismatch(mismatch);
+                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrors.HeaderMismatch, mismatch, body.FirstId).ConfigureAwait(false);
+                return;
+            }
+
+            var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
+            if (route == McpRoute.LegacyMessages)
+            {
+                sessionId = context.Request.Query["session_id"].ToString() is { Length: > 0 } legacy ? legacy : context.Request.Query["sessionId"].ToString();
+            }
+
+            if (sessionId.Length > 0 && !sessions.TryUse(sessionId, owner))
+            {
+                LogSessionOwnerMismatch(subject ?? "?");
+                await McpErrors.WriteAsync(context, StatusCodes.Status403Forbidden, McpErrors.Forbidden,
+                    "Forbidden: this session belongs to another user", body.FirstId).ConfigureAwait(false);
+                return;
+            }
+
+            var granted = policy.Effective(user);
+            var missing = policy.Missing(body, granted);
+            if (missing.Count > 0)
+            {
+                var required = policy.Required(body);
+                LogScopeDenied(subject ?? "?", body.Messages.FirstOrDefault()?.Method ?? "?", string.Join(' ', missing));
+                context.Response.Headers.WWWAuthenticate = McpErrors.Bearer(
+                    ("error", "insufficient_scope"),
+                    ("scope", string.Join(' ', required.Union(granted.Intersect(policy.Rules.AllScopes())))),
+                    ("resource_metadata", endpoints.ResourceMetadataUrlFor(mcpPath)),
+                    ("error_description", $"missing scope: {string.Join(' ', missing)}"));
+                await McpErrors.WriteAsync(context, StatusCodes.Status403Forbidden, McpErrors.Forbidden,
+                    $"Forbidden: missing required scope(s): {string.Join(", ", missing)}", body.FirstId).ConfigureAwait(false);
+                return;
+            }
+
+            // A GET stream never ends by itself: at shutdown it is closed at once (clients reconnect), while POSTs in
+            // flight get the grace period to finish.
+            using var stopping = HttpMethods.IsGet(context.Request.Method)
+                ? lifetime.ApplicationStopping.Register(static c => ((HttpContext)c!).Abort(), context)
+                : default(CancellationTokenRegistration?);
+            await upstream.ForwardAsync(new McpCall(context, route, body, bytes, user, owner, granted, policy)).ConfigureAwait(false);
+        }
+        finally
+        {
+            var message = body.Messages.FirstOrDefault();
+            LogRequest(context.Request.Method, context.Request.Path, subject ?? "-", message?.Method ?? "-",
+                message?.Method is "tools/call" or "prompts/get" or "resources/read" ? message.Name ?? "-" : "-",
+                context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private async Task ChallengeAsync(HttpContext context, string mcpPath, JsonRpcBody body, AuthenticateResult result)
+    {
+        var scopes = policy.Required(body).Union(policy.RequiredFor("initialize", null)).ToList();
+        var invalid = result.Failure is not null;
+        string? description = null;
+        if (invalid)
+        {
+            description = result.Failure switch
+            {
+                SecurityTokenExpiredException => "the token expired",
+                SecurityTokenNotYetValidException => "the token is not valid yet",
+                SecurityTokenInvalidAudienceException => "the token is not for this resource",
+                SecurityTokenInvalidIssuerException => "the token is from another issuer",
+                SecurityTokenSignatureKeyNotFoundException => "the token's signing key is unknown",
+                SecurityTokenInvalidAlgorithmException => "the token's algorithm is not allowed",
+                SecurityTokenInvalidSignatureException => "the token's signature is invalid",
+                SecurityTokenNoExpirationException => "the token has no expiry",
+                _ => "the token is invalid",
+            };
+            LogTokenRejected(description, result.Failure?.GetType().Name ?? "?");
+        }
+
+        context.Response.Headers.WWWAuthenticate = McpErrors.Bearer(
+            ("resource_metadata", endpoints.ResourceMetadataUrlFor(mcpPath)),
+            ("scope", scopes.Count > 0 ? string.Join(' ', scopes) : null),
+            ("error", invalid ? "invalid_token" : null),
+            ("error_description", description));
+        await McpErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, McpErrors.Unauthorized,
+            invalid ? $"Unauthorized: {description}" : "Unauthorized: a bearer token is required", body.FirstId).ConfigureAwait(false);
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
+    /// <summary>Reads the whole POST body, up to the limit; null when it is larger.</summary>
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    {
+        var limit = Settings.MaxBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    [LoggerMessage(Diagnostics.EventIds.RequestCompleted, LogLevel.Information,
+        "{HttpMethod} {Path} subject={Subject} method={McpMethod} tool={Tool} status={Status} latency_ms={LatencyMs:F1}")]
+    private partial void LogRequest(string httpMethod, string path, string subject, string mcpMethod, string tool, int status, double latencyMs);
+
+    [LoggerMessage(Diagnostics.EventIds.TokenRejected, LogLevel.Information, "Token rejected: {Reason} ({Exception}).")]
+    private partial void LogTokenRejected(string reason, string exception);
+
+    [LoggerMessage(Diagnostics.EventIds.ScopeDenied, LogLevel.Information, "Subject {Subject} lacks scope(s) {Missing} for {McpMethod}.")]
+    private partial void LogScopeDenied(string subject, string mcpMethod, string missing);
+
+    [LoggerMessage(Diagnostics.EventIds.SessionOwnerMismatch, LogLevel.Warning, "Subject {Subject} presented a session id bound to another subject.")]
+    private partial void LogSessionOwnerMismatch(string subject);
+
+    [LoggerMessage(Diagnostics.EventIds.HeaderMismatch, LogLevel.Information, "Header mismatch: {Problem}.")]
+    private partial void LogHeaderMismatch(string problem);
+
+    [LoggerMessage(Diagnostics.EventIds.BodyTooLarge, LogLevel.Information, "Body on {Path} is larger than {Limit} bytes.")]
+    private partial void LogBodyTooLarge(string path, long limit);
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text;
+using McpAuthProxy.Gateway.Metadata;
+using McpAuthProxy.Gateway.Transport;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace McpAuthProxy.Gateway.Upstreams.Http;
+
+/// <summary>
+/// Per request: the caller's <c>Authorization</c> never leaves the gateway; the upstream credential is added; the path
+/// is mapped; a session id the upstream mints is bound to the caller; and, only where needed, the response body is
+/// rewritten as it streams (legacy SSE <c>endpoint</c> event, <c>tools/list</c> filtered by the caller's scopes).
+/// </summary>
+internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call, string prefix, string path) : HttpTransformer
+{
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(prefix, new PathString(path), httpContext.Request.QueryString);
+        proxyRequest.Headers.Remove("Authorization");
+        proxyRequest.Headers.Remove("Cookie");
+        if (upstream.Credential is { Header: { } header, Value: { } value })
+        {
+            proxyRequest.Headers.Remove(header);
+            proxyRequest.Headers.TryAddWithoutValidation(header, value);
+        }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        // The gateway's CORS answer wins over whatever the upstream says about origins.
+        var cors = httpContext.Response.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).ToList();
+        await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        foreach (var header in httpContext.Response.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).Select(h => h.Key).ToList())
+        {
+            httpContext.Response.Headers.Remove(header);
+        }
+
+        foreach (var (name, value) in cors)
+        {
+            httpContext.Response.Headers[name] = value;
+        }
+
+        if (proxyResponse is null)
+        {
+            return false;
+        }
+
+        var requestSession = httpContext.Request.Headers["Mcp-Session-Id"].ToString();
+        if (proxyResponse.Headers.TryGetValues("Mcp-Session-Id", out var ids) && ids.FirstOrDefault() is { Length: > 0 } minted && requestSession.Length == 0)
+        {
+            upstream.Sessions.Bind(minted, call.Owner);
+        }
+
+        if (HttpMethods.IsDelete(httpContext.Request.Method) && proxyResponse.IsSuccessStatusCode && requestSession.Length > 0)
+        {
+            upstream.Sessions.Forget(requestSession);
+        }
+
+        if (proxyResponse.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            // The upstream refused the gateway's own credential: point the client at the gateway's metadata, not the upstream's.
+            httpContext.Response.Headers.WWWAuthenticate = McpErrors.Bearer(
+                ("resource_metadata", upstream.Endpoints.ResourceMetadataUrlFor(upstream.Endpoints.ResourcePathFor(httpContext.Request.Path))));
+        }
+
+        var mediaType = proxyResponse.Content.Headers.ContentType?.MediaType;
+        var isEventStream = string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+        if (isEventStream)
+        {
+            httpContext.Response.Headers["X-Accel-Buffering"] = "no";
+        }
+
+        var rewriteEndpoint = call.Route == McpRoute.LegacySse && isEventStream;
+        var filterTools = proxyResponse.IsSuccessStatusCode && (call.ListsTools || call.Route == McpRoute.LegacySse) && call.Policy.Rules.Methods.ContainsKey("tools/call");
+        if (!rewriteEndpoint && !filterTools)
+        {
+            return true;
+        }
+
+        if (!isEventStream && !string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        httpContext.Response.Headers.ContentLength = null;
+        httpContext.Response.ContentLength = null;
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var source = await proxyResponse.Content.ReadAsStreamAsync(httpContext.RequestAborted).ConfigureAwait(false);
+        if (isEventStream)
+        {
+            await SseRewriter.CopyAsync(source, httpContext.Response, (eventType, data) =>
+                eventType == "endpoint" ? RewriteEndpoint(data)
+                : filterTools ? ToolsFilter.Filter(data, call) : null, httpContext.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            using var reader = new StreamReader(source, Encoding.UTF8);
+            var json = await reader.ReadToEndAsync(httpContext.RequestAborted).ConfigureAwait(false);
+            var bytes = Encoding.UTF8.GetBytes(ToolsFilter.Filter(json, call) ?? json);
+            httpContext.Response.ContentLength = bytes.Length;
+            await httpContext.Response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    /// <summary>Points the legacy <c>endpoint</c> event at the gateway, and binds its session id to the caller.</summary>
+    private string? RewriteEndpoint(string data)
+    {
+        var value = data.Trim();
+        string? rewritten = null;
+        if (Uri.TryCreate(value, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            rewritten = upstream.Endpoints.PublicBase + absolute.PathAndQuery;
+            value = absolute.PathAndQuery;
+        }
+
+        var query = value.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? value[(q + 1)..] : "";
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0 && pair[..eq] is "session_id" or "sessionId")
+            {
+                upstream.Sessions.Bind(Uri.UnescapeDataString(pair[(eq + 1)..]), call.Owner);
+            }
+        }
+
+        return rewritten;
+    }
+}

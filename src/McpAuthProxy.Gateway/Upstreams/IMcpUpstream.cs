@@ -1,0 +1,35 @@
+using System.Security.Claims;
+using McpAuthProxy.Gateway.Authorization;
+using McpAuthProxy.Gateway.Transport;
+using Microsoft.AspNetCore.Http;
+
+namespace McpAuthProxy.Gateway.Upstreams;
+
+/// <summary>Which MCP route a request came in on.</summary>
+internal enum McpRoute
+{
+    StreamableHttp,
+    LegacySse,
+    LegacyMessages,
+    Mapped,
+}
+
+/// <summary>An authenticated, authorized MCP request, read just enough to decide; the upstream moves the bytes.</summary>
+internal sealed record McpCall(
+    HttpContext Context,
+    McpRoute Route,
+    JsonRpcBody Body,
+    byte[]? BodyBytes,
+    ClaimsPrincipal User,
+    string Owner,
+    IReadOnlySet<string> Granted,
+    ScopePolicy Policy)
+{
+    public bool ListsTools => Body.Messages.Any(m => m.Method == "tools/list");
+}
+
+/// <summary>Where authorized MCP traffic goes: an HTTP server (YARP) or a stdio process per session.</summary>
+internal interface IMcpUpstream
+{
+    Task ForwardAsync(McpCall call);
+}

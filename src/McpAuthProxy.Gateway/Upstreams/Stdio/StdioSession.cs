@@ -1,0 +1,364 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using McpAuthProxy.Gateway.Authorization;
+using McpAuthProxy.Gateway.Configuration;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpAuthProxy.Gateway.Upstreams.Stdio;
+
+/// <summary>
+/// One MCP session: a <see cref="StreamableHttpServerTransport"/> toward HTTP clients pumped to and from a
+/// <see cref="StdioClientTransport"/> toward one process. Responses go back on the POST that asked; a crashed process
+/// fails its pending requests with errors and is restarted with backoff (replaying <c>initialize</c>).
+/// </summary>
+internal sealed partial class StdioSession : IAsyncDisposable
+{
+    private const string ReinitializePrefix = "gateway-reinitialize-";
+
+    private readonly GatewaySettings _settings;
+    private readonly ScopePolicy _policy;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger<StdioSession> _logger;
+    private readonly ITransport _server;
+    private readonly StreamableHttpServerTransport? _streamable;
+    private readonly SseResponseStreamTransport? _legacy;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private ITransport? _process;
+    private JsonRpcRequest? _initialize;
+    private bool _initializedSent;
+    private int _restarts;
+    private Task _serverPump = Task.CompletedTask;
+    private Task _processPump = Task.CompletedTask;
+    private bool _disposed;
+
+    private sealed record Pending(ITransport? Related, string Method, ScopePolicyGrant Grant);
+
+    private sealed record ScopePolicyGrant(IReadOnlySet<string> Scopes);
+
+    /// <param name="legacyStream">For a legacy HTTP+SSE session: the GET response body and the endpoint to announce; null for Streamable HTTP.</param>
+    public StdioSession(string id, GatewaySettings settings, ScopePolicy policy, ILoggerFactory loggerFactory, ILogger<StdioSession> logger,
+        (Stream Body, string Endpoint)? legacyStream = null)
+    {
+        Id = id;
+        _settings = settings;
+        _policy = policy;
+        _loggerFactory = loggerFactory;
+        _logger = logger;
+        if (legacyStream is { } legacy)
+        {
+            _legacy = new SseResponseStreamTransport(legacy.Body, legacy.Endpoint, id);
+            _server = _legacy;
+        }
+        else
+        {
+            _streamable = new StreamableHttpServerTransport(loggerFactory) { SessionId = id };
+            _server = _streamable;
+        }
+    }
+
+    public bool IsLegacy => _legacy is not null;
+
+    /// <summary>Legacy HTTP+SSE: writes the endpoint event, then every message, until the client goes away.</summary>
+    public Task RunLegacyStreamAsync(CancellationToken cancellationToken) => _legacy!.RunAsync(cancellationToken);
+
+    /// <summary>Legacy HTTP+SSE: a message POSTed to the messages endpoint.</summary>
+    public Task ReceiveLegacyMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
+        _legacy!.OnMessageReceivedAsync(message, cancellationToken);
+
+    public string Id { get; }
+
+    private long _lastActivity = Environment.TickCount64;
+    private int _activeRequests;
+
+    /// <summary>Marks a request in progress on this session; dispose the result when it ends.</summary>
+    public ActivityScope Enter()
+    {
+        Interlocked.Increment(ref _activeRequests);
+        Interlocked.Exchange(ref _lastActivity, Environment.TickCount64);
+        return new ActivityScope(this);
+    }
+
+    /// <summary>True when no request is in progress and none came for <paramref name="idle"/>.</summary>
+    public bool IsIdleFor(TimeSpan idle) =>
+        Volatile.Read(ref _activeRequests) == 0 && Environment.TickCount64 - Interlocked.Read(ref _lastActivity) >= (long)idle.TotalMilliseconds;
+
+    public readonly struct ActivityScope(StdioSession session) : IDisposable
+    {
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref session._lastActivity, Environment.TickCount64);
+            Interlocked.Decrement(ref session._activeRequests);
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _process = await ConnectProcessAsync(cancellationToken).ConfigureAwait(false);
+        _processPump = PumpFromProcessAsync(_process);
+        _serverPump = PumpToProcessAsync();
+    }
+
+    private async Task<ITransport> ConnectProcessAsync(CancellationToken cancellationToken)
+    {
+        var command = _settings.StdioCommand;
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var entry in _settings.Config.Stdio.Env)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            environment[entry[..eq]] = entry[(eq + 1)..];
+        }
+
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = $"mcp-session-{Id[..8]}",
+            Command = command[0],
+            Arguments = command.Skip(1).ToList(),
+            WorkingDirectory = _settings.Config.Stdio.WorkDir,
+            EnvironmentVariables = environment,
+            ShutdownTimeout = TimeSpan.FromSeconds(5),
+            StandardErrorLines = line => LogProcessStderr(Id[..8], line),
+        }, _loggerFactory);
+        var connected = await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        LogStarted(command[0], Id[..8]);
+        return connected;
+    }
+
+    public Task<bool> HandlePostAsync(JsonRpcMessage message, Stream response, CancellationToken cancellationToken) =>
+        _streamable!.HandlePostRequestAsync(message, response, cancellationToken);
+
+    public async Task HandleGetAsync(Stream response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _streamable!.HandleGetRequestAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>HTTP client -> process.</summary>
+    private async Task PumpToProcessAsync()
+    {
+        try
+        {
+            await foreach (var message in _server.MessageReader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var related = message.Context?.RelatedTransport;
+                var user = message.Context?.User;
+                if (message is JsonRpcRequest request)
+                {
+                    if (request.Method == RequestMethods.Initialize)
+                    {
+                        _initialize = request;
+                    }
+
+                    _pending[request.Id.ToString()] = new Pending(related, request.Method,
+                        new ScopePolicyGrant(user is null ? new HashSet<string>() : _policy.Effective(user)));
+                }
+                else if (message is JsonRpcNotification { Method: NotificationMethods.InitializedNotification })
+                {
+                    _initializedSent = true;
+                }
+
+                // The message goes to the process without its HTTP context.
+                message.Context = null;
+                try
+                {
+                    var process = _process ?? throw new InvalidOperationException("no process");
+                    await process.SendMessageAsync(message, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+                {
+                    if (message is JsonRpcRequest failed && _pending.TryRemove(failed.Id.ToString(), out var pending))
+                    {
+                        await ReplyErrorAsync(pending, failed.Id, "The MCP server process is not running; retry shortly").ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Process -> HTTP client; on exit, fail what is pending and restart.</summary>
+    private async Task PumpFromProcessAsync(ITransport process)
+    {
+        try
+        {
+            await foreach (var message in process.MessageReader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                if (message is JsonRpcMessageWithId withId and (JsonRpcResponse or JsonRpcError))
+                {
+                    var key = withId.Id.ToString();
+                    if (key.StartsWith(ReinitializePrefix, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    if (_pending.TryRemove(key, out var pending))
+                    {
+                        if (pending.Method == RequestMethods.ToolsList && message is JsonRpcResponse { Result: JsonObject result } && result["tools"] is JsonArray tools)
+                        {
+                            for (var i = tools.Count - 1; i >= 0; i--)
+                            {
+                                if (tools[i]?["name"]?.GetValue<string>() is { } name && !_policy.MayCallTool(name, pending.Grant.Scopes))
+                                {
+                                    tools.RemoveAt(i);
+                                }
+                            }
+                        }
+
+                        await SendToClientAsync(pending.Related, message).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                // Server-initiated requests and notifications: on the latest open POST stream, else the GET stream.
+                var latest = _pending.Values.LastOrDefault(p => p.Related is not null)?.Related;
+                await SendToClientAsync(latest, message).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            LogPumpFailed(Id[..8], ex.Message);
+        }
+
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        LogExited(Id[..8]);
+        foreach (var key in _pending.Keys.ToList())
+        {
+            if (_pending.TryRemove(key, out var pending))
+            {
+                await ReplyErrorAsync(pending, ParseId(key), "The MCP server process exited").ConfigureAwait(false);
+            }
+        }
+
+        await RestartAsync().ConfigureAwait(false);
+    }
+
+    private async Task RestartAsync()
+    {
+        while (!_stopping.IsCancellationRequested && _restarts < _settings.StdioMaxRestarts)
+        {
+            _restarts++;
+            var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, _restarts - 1));
+            LogRestarting(Id[..8], _restarts, delay.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                var process = await ConnectProcessAsync(_stopping.Token).ConfigureAwait(false);
+                if (_initialize is { } initialize)
+                {
+                    await process.SendMessageAsync(new JsonRpcRequest
+                    {
+                        Id = new RequestId(ReinitializePrefix + _restarts),
+                        Method = initialize.Method,
+                        Params = initialize.Params,
+                    }, _stopping.Token).ConfigureAwait(false);
+                    if (_initializedSent)
+                    {
+                        await process.SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.InitializedNotification }, _stopping.Token).ConfigureAwait(false);
+                    }
+                }
+
+                var old = _process;
+                _process = process;
+                if (old is not null)
+                {
+                    await old.DisposeAsync().ConfigureAwait(false);
+                }
+
+                _processPump = PumpFromProcessAsync(process);
+                return;
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                LogPumpFailed(Id[..8], ex.Message);
+            }
+        }
+    }
+
+    private static RequestId ParseId(string key) => long.TryParse(key, out var number) ? new RequestId(number) : new RequestId(key);
+
+    private async Task ReplyErrorAsync(Pending pending, RequestId id, string message) =>
+        await SendToClientAsync(pending.Related, new JsonRpcError
+        {
+            Id = id,
+            Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = message },
+        }).ConfigureAwait(false);
+
+    private async Task SendToClientAsync(ITransport? related, JsonRpcMessage message)
+    {
+        try
+        {
+            await (related ?? _server).SendMessageAsync(message, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
+        {
+            // No open stream for this message (the client went away, or never opened a GET stream).
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_process is { } process)
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _server.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_serverPump, _processPump).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+        }
+
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Diagnostics.EventIds.StdioStarted, LogLevel.Information, "Started '{Command}' for MCP session {Session}.")]
+    private partial void LogStarted(string command, string session);
+
+    [LoggerMessage(Diagnostics.EventIds.StdioExited, LogLevel.Warning, "The MCP server process of session {Session} exited.")]
+    private partial void LogExited(string session);
+
+    [LoggerMessage(Diagnostics.EventIds.StdioRestarting, LogLevel.Warning, "Restarting the MCP server of session {Session} (attempt {Attempt}) in {DelayMs} ms.")]
+    private partial void LogRestarting(string session, int attempt, double delayMs);
+
+    [LoggerMessage(Diagnostics.EventIds.StdioPumpFailed, LogLevel.Warning, "MCP session {Session}: {Reason}")]
+    private partial void LogPumpFailed(string session, string reason);
+
+    [LoggerMessage(Diagnostics.EventIds.StdioStderr, LogLevel.Debug, "[{Session} stderr] {Line}")]
+    private partial void LogProcessStderr(string session, string line);
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using McpAuthProxy.Gateway.Hosting;
+using McpAuthProxy.Gateway.Tests.Infrastructure;
+
+namespace McpAuthProxy.Gateway.Tests.Security;
+
+public sealed class KeyRotationTests : IAsyncLifetime
+{
+    private TestIdentityProvider _idp = null!;
+    private McpUpstreamServer _upstream = null!;
+    private GatewayHost _gateway = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string McpUrl => _gateway.BaseUrl.ToString().TrimEnd('/') + "/mcp";
+
+    public async ValueTask InitializeAsync()
+    {
+        _idp = await TestIdentityProvider.StartAsync();
+        _upstream = await McpUpstreamServer.StartAsync();
+        _gateway = await GatewayFixture.StartGatewayAsync($"""
+            base_url: "{_upstream.BaseUrl.ToString().TrimEnd('/')}"
+            transport_mode: streamable_http
+            token_validation:
+              jwks_refresh_seconds: 1
+            protected_resource_metadata:
+              authorization_servers: ["{_idp.Issuer}"]
+              jwks_uri: "{_idp.Issuer}/jwks"
+            """);
+    }
+
+    private async Task<HttpStatusCode> InitializeWith(string token)
+    {
+        using var http = new HttpClient();
+        return (await http.SendAsync(Mcp.Post(McpUrl, Mcp.Initialize, token), Ct)).StatusCode;
+    }
+
+    [Fact]
+    public async Task Unknown_kid_is_refused_then_accepted_once_the_issuer_publishes_the_rotated_key()
+    {
+        Assert.Equal(HttpStatusCode.OK, await InitializeWith(_idp.Issue(McpUrl)));
+        var next = TestIdentityProvider.NewKey();
+        var early = _idp.Issue(McpUrl, signingKey: next);
+        Assert.Equal(HttpStatusCode.Unauthorized, await InitializeWith(early));
+
+        _idp.RotateKey(next, dropOld: true);
+        var rotated = _idp.Issue(McpUrl);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TestTimeouts.Default);
+        var status = HttpStatusCode.Unauthorized;
+        while (status != HttpStatusCode.OK)
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            status = await InitializeWith(rotated);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
+    public async Task A_burst_of_unknown_kids_refetches_the_jwks_at_most_once_per_refresh_interval()
+    {
+        Assert.Equal(HttpStatusCode.OK, await InitializeWith(_idp.Issue(McpUrl)));
+        var unknown = TestIdentityProvider.NewKey();
+        var fetchesBefore = _idp.JwksFetches;
+        var started = DateTime.UtcNow;
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await InitializeWith(_idp.Issue(McpUrl, subject: $"burst-{i}", signingKey: unknown)));
+        }
+
+        var seconds = (DateTime.UtcNow - started).TotalSeconds;
+        Assert.InRange(_idp.JwksFetches - fetchesBefore, 0, 2 + (int)Math.Ceiling(seconds));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _upstream.DisposeAsync();
+        await _idp.DisposeAsync();
+    }
+}
