@@ -59,6 +59,12 @@ public sealed record OAuthClientOptions
     /// <summary>Folder of the token files.</summary>
     public string TokenDirectory { get; init; } = Tokens.FileTokenStore.DefaultDirectory;
 
+    /// <summary>
+    /// Opens the authorization URL instead of the user's browser: for a program that signs in on the user's behalf
+    /// (<c>demo --check</c>). Null opens the browser named by <c>$BROWSER</c> or the platform's launcher.
+    /// </summary>
+    public Func<Uri, CancellationToken, Task>? Browser { get; init; }
+
     /// <summary>Whether a browser sign-in may be started (false for <c>status</c>-like uses).</summary>
     public bool Interactive { get; init; } = true;
 }

@@ -257,7 +257,11 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
         PendingAuthorizationUrl = url;
         LogSignInStarted(_issuerKey, client.ClientId);
         _notify($"Sign in to continue. If your browser does not open, open this URL: {url.AbsoluteUri}");
-        if (!BrowserLauncher.TryOpen(url, out var failure))
+        if (_options.Browser is { } browser)
+        {
+            _ = Task.Run(() => browser(url, cancellationToken), cancellationToken).ContinueWith(t => LogBrowserFailed(t.Exception!.InnerException!.Message), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        else if (!BrowserLauncher.TryOpen(url, out var failure))
         {
             LogBrowserFailed(failure ?? "unknown");
         }

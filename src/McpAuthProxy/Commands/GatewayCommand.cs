@@ -18,7 +18,9 @@ internal static class GatewayCommand
         {
             config, stdio, debug, asgardeo, demo, urls,
         };
-        command.SetAction((parse, ct) => GatewayApplication.RunAsync(new GatewayRunOptions
+        command.SetAction((parse, ct) => parse.GetValue(demo)
+            ? DemoCommand.RunAsync(9400, 9401, ct)
+            : GatewayApplication.RunAsync(new GatewayRunOptions
         {
             ConfigPath = parse.GetValue(config) ?? "config.yaml",
             Stdio = parse.GetValue(stdio),
