@@ -50,6 +50,10 @@ public static partial class BridgeRunner
         {
             handler = new BearerTokenHandler(source, loggerFactory.CreateLogger<BearerTokenHandler>()) { InnerHandler = handler };
         }
+        else if (options.OAuth is { OmitResource: true })
+        {
+            handler = new ResourceParameterFilter { InnerHandler = handler };
+        }
 
         // No overall timeout: SSE streams and long tool calls may legitimately last for hours.
         using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -113,7 +117,7 @@ public static partial class BridgeRunner
     /// </summary>
     private static ClientOAuthOptions DiscoveryOAuth(Uri server, OAuthClientOptions oauth, ILoggerFactory loggerFactory, Action<string> notify)
     {
-        var browser = new BrowserAuthorization(notify, oauth.LoginTimeout, loggerFactory.CreateLogger<BrowserAuthorization>());
+        var browser = new BrowserAuthorization(notify, oauth.LoginTimeout, oauth.OmitResource, loggerFactory.CreateLogger<BrowserAuthorization>());
         var store = new OAuth.Tokens.FileTokenStore(oauth.TokenDirectory, TimeProvider.System, loggerFactory.CreateLogger<OAuth.Tokens.FileTokenStore>());
         return new ClientOAuthOptions
         {

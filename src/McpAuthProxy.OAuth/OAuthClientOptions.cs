@@ -50,6 +50,9 @@ public sealed record OAuthClientOptions
     /// <summary>RFC 8707 resource to send on authorization, token and refresh requests; null sends none.</summary>
     public string? Resource { get; init; }
 
+    /// <summary>Send no RFC 8707 <c>resource</c> at all, for identity providers that reject it.</summary>
+    public bool OmitResource { get; init; }
+
     /// <summary>How long the browser sign-in may take.</summary>
     public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

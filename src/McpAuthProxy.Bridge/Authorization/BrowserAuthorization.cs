@@ -10,17 +10,18 @@ namespace McpAuthProxy.Bridge.Authorization;
 /// The SDK's authorization step done as a person expects: the loopback listener on the redirect URI, the browser
 /// opened without a shell, the URL printed to stderr too. The SDK checks <c>state</c> and RFC 9207 <c>iss</c>.
 /// </summary>
-internal sealed partial class BrowserAuthorization(Action<string> notify, TimeSpan loginTimeout, ILogger<BrowserAuthorization> logger)
+internal sealed partial class BrowserAuthorization(Action<string> notify, TimeSpan loginTimeout, bool omitResource, ILogger<BrowserAuthorization> logger)
 {
     public async Task<AuthorizationResult?> HandleAsync(AuthorizationCallbackContext context, CancellationToken cancellationToken)
     {
-        AuthorizationUrl.EnsureSafe(context.AuthorizationUri);
-        var state = HttpUtility.ParseQueryString(context.AuthorizationUri.Query)["state"]
+        var url = omitResource ? ResourceParameterFilter.Without(context.AuthorizationUri) : context.AuthorizationUri;
+        AuthorizationUrl.EnsureSafe(url);
+        var state = HttpUtility.ParseQueryString(url.Query)["state"]
             ?? throw new OAuthException("The authorization request carries no state; refusing to sign in without it.");
 
         await using var listener = await LoopbackCallbackListener.StartAsync(context.RedirectUri, cancellationToken).ConfigureAwait(false);
-        notify($"Sign in to continue. If your browser does not open, open this URL: {context.AuthorizationUri.AbsoluteUri}");
-        if (!BrowserLauncher.TryOpen(context.AuthorizationUri, out var failure))
+        notify($"Sign in to continue. If your browser does not open, open this URL: {url.AbsoluteUri}");
+        if (!BrowserLauncher.TryOpen(url, out var failure))
         {
             LogBrowserFailed(failure ?? "unknown");
         }

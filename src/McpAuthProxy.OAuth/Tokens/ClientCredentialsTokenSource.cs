@@ -91,7 +91,10 @@ public sealed partial class ClientCredentialsTokenSource(
             throw new OAuthException($"The MCP server's metadata names resource {named}, not {server}; refusing to get a token for it.");
         }
 
-        _resource ??= resource.Resource ?? server.AbsoluteUri;
+        if (!options.OmitResource)
+        {
+            _resource ??= resource.Resource ?? server.AbsoluteUri;
+        }
         _scope ??= resource.ScopesSupported is { Count: > 0 } supported ? ScopeList.Join(supported) : null;
         var authorizationServer = resource.AuthorizationServers?.FirstOrDefault()
             ?? throw new OAuthException($"The MCP server {server} names no authorization server in its metadata.");

@@ -35,9 +35,10 @@ internal sealed class BridgeSymbols
     public Option<string?> ClientMetadataUrl { get; } = new("--client-metadata-url") { Description = "Client ID Metadata Document URL to use as the client id where the authorization server supports it (discovery mode) [env: MCP_PROXY_CLIENT_METADATA_URL]", HelpName = "URL" };
     public Option<string?> AuthFlow { get; } = new("--auth-flow") { Description = "browser (authorization code + PKCE), device (RFC 8628 device code, for machines without a browser) or client-credentials (machine to machine) [env: MCP_PROXY_AUTH_FLOW] [default: browser]", HelpName = "FLOW" };
     public Option<string?> ClientPrivateKey { get; } = new("--client-private-key") { Description = "PEM private key (EC or RSA) for private_key_jwt client authentication [env: MCP_PROXY_CLIENT_PRIVATE_KEY]", HelpName = "PATH" };
+    public Option<bool> NoResource { get; } = new("--no-resource") { Description = "Send no RFC 8707 resource parameter, for identity providers that reject it [env: MCP_PROXY_NO_RESOURCE=1|true|yes|on]" };
     public Option<bool> LogToFile { get; } = new("--log-to-file") { Description = "Accepted for compatibility with authful-mcp-proxy-rs; logs always go to stderr", Hidden = true };
 
-    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, AuthFlow, ClientPrivateKey, LogToFile];
+    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, AuthFlow, ClientPrivateKey, NoResource, LogToFile];
 
     public void AddTo(Command command)
     {
@@ -213,6 +214,11 @@ internal sealed class BridgeSymbols
         var loginTimeout = Seconds(parse, LoginTimeout, "MCP_PROXY_LOGIN_TIMEOUT", 300, errors);
         var signInWait = Seconds(parse, SignInWait, "MCP_PROXY_SIGN_IN_WAIT", 45, errors);
         var resource = Value(parse, Resource, "MCP_PROXY_RESOURCE");
+        var omitResource = parse.GetValue(NoResource) || NonEmpty(Environment.GetEnvironmentVariable("MCP_PROXY_NO_RESOURCE"))?.ToLowerInvariant() is "1" or "true" or "yes" or "on";
+        if (omitResource && resource is not null)
+        {
+            errors.Add("--resource and --no-resource contradict each other; choose one.");
+        }
 
         if ((issuerText is not null && (issuer is null || clientId is null)) || redirect is null)
         {
@@ -231,7 +237,8 @@ internal sealed class BridgeSymbols
             RedirectConfigured = redirectGiven is not null,
             Scopes = scopes,
             RedirectUri = redirect,
-            Resource = resource,
+            Resource = omitResource ? null : resource,
+            OmitResource = omitResource,
             LoginTimeout = TimeSpan.FromSeconds(loginTimeout),
             SignInWait = TimeSpan.FromSeconds(signInWait),
             TokenDirectory = Value(parse, TokenDir, "MCP_PROXY_TOKEN_DIR") ?? FileTokenStore.DefaultDirectory,

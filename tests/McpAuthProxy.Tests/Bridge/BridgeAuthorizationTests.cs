@@ -39,6 +39,19 @@ public sealed partial class BridgeAuthorizationTests(StackFixture fixture, ITest
     }
 
     [Fact]
+    public async Task No_resource_option_keeps_the_resource_parameter_out_of_the_sign_in()
+    {
+        using var run = new BridgeRun(output);
+
+        await using var client = await run.ConnectAsync([fixture.Stack.Mcp.AbsoluteUri, "--no-resource"], Ct);
+        await CallAsync(client, "whoami");
+
+        var opened = Assert.Single(File.ReadLines(run.BrowserLog), l => l.Contains(" open ", StringComparison.Ordinal));
+        Assert.DoesNotContain("resource=", opened);
+        Assert.Contains("code_challenge=", opened);
+    }
+
+    [Fact]
     public async Task Discovered_registration_and_tokens_are_reused_on_the_next_start()
     {
         using var run = new BridgeRun(output);

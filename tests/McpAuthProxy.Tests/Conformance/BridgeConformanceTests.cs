@@ -31,6 +31,10 @@ public sealed class BridgeConformanceTests(ITestOutputHelper output)
     /// <summary>Every scored auth scenario of <c>--requirements 2025-11-25</c> in the newest prerelease.</summary>
     public static TheoryData<string> Requirements20251125 => StableAuthSuite;
 
+    /// <summary>2025-03-26 servers without protected resource metadata: RFC 8414 metadata at the server's origin.</summary>
+    [Fact]
+    public Task Stable_2025_03_26_metadata_backcompat_scenario_passes() => PassesAsync(ConformanceSuite.Stable, "auth/2025-03-26-oauth-metadata-backcompat", specVersion: null);
+
     /// <summary>The client credentials extension scenarios (a secret with client_secret_basic, and private_key_jwt).</summary>
     public static TheoryData<string> ClientCredentialsExtension => ["auth/client-credentials-basic", "auth/client-credentials-jwt"];
 
