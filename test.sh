@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 echo "== installing test peers (tests/e2e: Node 22, oidc-provider, MCP SDK, conformance suite)"
-npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error --fetch-timeout=60000 --fetch-retries=5
 
 echo "== building"
 dotnet build McpAuthProxy.slnx -c Release -nologo -clp:ErrorsOnly
