@@ -15,12 +15,12 @@ public sealed class AuthorizationCodeFlowTests
         using var browser = new Browser(idp.Issuer);
         var pkce = Pkce.Create();
 
-        var location = await browser.AuthorizeAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, pkce, "st-1"), "demo", "demo-password");
-        var query = OAuth.Query(location);
-        var (status, tokens) = await OAuth.TokenAsync(browser.Http, idp,
+        var location = await browser.AuthorizeAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, pkce, "st-1"), "demo", "demo-password");
+        var query = OAuthRequests.Query(location);
+        var (status, tokens) = await OAuthRequests.TokenAsync(browser.Http, idp,
         [
             new("grant_type", "authorization_code"), new("code", query["code"]), new("redirect_uri", Redirect),
-            new("client_id", "mcp-bridge"), new("code_verifier", pkce.Verifier), new("resource", OAuth.Resource),
+            new("client_id", "mcp-bridge"), new("code_verifier", pkce.Verifier), new("resource", OAuthRequests.Resource),
         ]);
 
         Assert.StartsWith(Redirect + "?", location.AbsoluteUri, StringComparison.Ordinal);
@@ -29,15 +29,15 @@ public sealed class AuthorizationCodeFlowTests
         Assert.Equal(200, status);
         Assert.Equal("Bearer", tokens.GetProperty("token_type").GetString());
         Assert.True(tokens.TryGetProperty("refresh_token", out _));
-        var validation = await OAuth.ValidateAccessTokenAsync(browser.Http, idp, tokens.GetProperty("access_token").GetString()!, OAuth.Resource);
+        var validation = await OAuthRequests.ValidateAccessTokenAsync(browser.Http, idp, tokens.GetProperty("access_token").GetString()!, OAuthRequests.Resource);
         Assert.True(validation.IsValid, validation.Exception?.Message);
         var jwt = (JsonWebToken)validation.SecurityToken;
-        Assert.Equal([OAuth.Resource], jwt.Audiences);
+        Assert.Equal([OAuthRequests.Resource], jwt.Audiences);
         Assert.Equal("RS256", jwt.Alg);
         Assert.Equal("demo-user", jwt.Subject);
         Assert.Equal("mcp-bridge", jwt.GetPayloadValue<string>("client_id"));
         Assert.Equal("at+jwt", jwt.Typ);
-        Assert.Equal("mcp:tools offline_access openid", string.Join(' ', OAuth.Scope(jwt).Split(' ').Order(StringComparer.Ordinal)));
+        Assert.Equal("mcp:tools offline_access openid", string.Join(' ', OAuthRequests.Scope(jwt).Split(' ').Order(StringComparer.Ordinal)));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class AuthorizationCodeFlowTests
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
 
-        var page = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st"));
+        var page = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st"));
 
         var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -61,7 +61,7 @@ public sealed class AuthorizationCodeFlowTests
     {
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
-        var login = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st"));
+        var login = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st"));
 
         var retry = await browser.SubmitAsync(login, ("username", "demo"), ("password", "wrong"));
 
@@ -76,7 +76,7 @@ public sealed class AuthorizationCodeFlowTests
     {
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
-        var login = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st", "openid mcp:tools mcp:admin"));
+        var login = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st", "openid mcp:tools mcp:admin"));
 
         var consent = await browser.FollowAsync(await browser.SubmitAsync(login, ("username", "demo"), ("password", "demo-password")));
 
@@ -85,7 +85,7 @@ public sealed class AuthorizationCodeFlowTests
         Assert.Contains("<code id=\"client-id\">mcp-bridge</code>", html, StringComparison.Ordinal);
         Assert.Contains("<code>mcp:admin</code>", html, StringComparison.Ordinal);
         Assert.Contains("<code>mcp:tools</code>", html, StringComparison.Ordinal);
-        Assert.Contains("<code>" + OAuth.Resource + "</code>", html, StringComparison.Ordinal);
+        Assert.Contains("<code>" + OAuthRequests.Resource + "</code>", html, StringComparison.Ordinal);
         Assert.Contains("name=\"decision\" value=\"allow\"", html, StringComparison.Ordinal);
         Assert.Contains("name=\"decision\" value=\"deny\"", html, StringComparison.Ordinal);
     }
@@ -96,9 +96,9 @@ public sealed class AuthorizationCodeFlowTests
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
 
-        var location = await browser.AuthorizeAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st-deny"), "demo", "demo-password", "deny");
+        var location = await browser.AuthorizeAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st-deny"), "demo", "demo-password", "deny");
 
-        var query = OAuth.Query(location);
+        var query = OAuthRequests.Query(location);
         Assert.Equal("access_denied", query["error"]);
         Assert.Equal("st-deny", query["state"]);
         Assert.Equal(idp.Issuer.AbsoluteUri, query["iss"]);
@@ -110,7 +110,7 @@ public sealed class AuthorizationCodeFlowTests
     {
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
-        var login = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st"));
+        var login = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st"));
         var consent = await browser.FollowAsync(await browser.SubmitAsync(login, ("username", "demo"), ("password", "demo-password")));
         var form = HtmlForm.Parse(await consent.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
@@ -126,10 +126,10 @@ public sealed class AuthorizationCodeFlowTests
         await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true }, TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
 
-        var response = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st-auto"));
+        var response = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st-auto"));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var query = OAuth.Query(response.Headers.Location!);
+        var query = OAuthRequests.Query(response.Headers.Location!);
         Assert.Equal("st-auto", query["state"]);
         Assert.Equal(idp.Issuer.AbsoluteUri, query["iss"]);
         Assert.False(string.IsNullOrEmpty(query["code"]));
@@ -144,7 +144,7 @@ public sealed class AuthorizationCodeFlowTests
 
         var response = await browser.GetAsync(url);
 
-        Assert.Equal("invalid_request", await OAuth.AuthorizationErrorAsync(response));
+        Assert.Equal("invalid_request", await OAuthRequests.AuthorizationErrorAsync(response));
     }
 
     [Fact]
@@ -152,11 +152,11 @@ public sealed class AuthorizationCodeFlowTests
     {
         await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true }, TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
-        var response = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st"));
+        var response = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "st"));
 
-        var (status, body) = await OAuth.TokenAsync(browser.Http, idp,
+        var (status, body) = await OAuthRequests.TokenAsync(browser.Http, idp,
         [
-            new("grant_type", "authorization_code"), new("code", OAuth.Query(response.Headers.Location!)["code"]), new("redirect_uri", Redirect),
+            new("grant_type", "authorization_code"), new("code", OAuthRequests.Query(response.Headers.Location!)["code"]), new("redirect_uri", Redirect),
             new("client_id", "mcp-bridge"), new("code_verifier", Pkce.Create().Verifier),
         ]);
 
@@ -170,9 +170,9 @@ public sealed class AuthorizationCodeFlowTests
         await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true }, TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
 
-        var a = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", "http://127.0.0.1:41234/oauth/callback", Pkce.Create(), "a"));
-        var b = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", "http://localhost:8976/callback", Pkce.Create(), "b"));
-        var c = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", "https://evil.example/callback", Pkce.Create(), "c"));
+        var a = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", "http://127.0.0.1:41234/oauth/callback", Pkce.Create(), "a"));
+        var b = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", "http://localhost:8976/callback", Pkce.Create(), "b"));
+        var c = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", "https://evil.example/callback", Pkce.Create(), "c"));
 
         Assert.StartsWith("http://127.0.0.1:41234/oauth/callback?", a.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
         Assert.StartsWith("http://localhost:8976/callback?", b.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
@@ -182,14 +182,14 @@ public sealed class AuthorizationCodeFlowTests
     [Fact]
     public async Task Restricted_resources_refuse_an_unknown_resource()
     {
-        await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true, Resources = [new Uri(OAuth.Resource)] }, TestContext.Current.CancellationToken);
+        await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true, Resources = [new Uri(OAuthRequests.Resource)] }, TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
 
-        var allowed = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "a"));
-        var refused = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "b", resource: "http://127.0.0.1:10/other"));
+        var allowed = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "a"));
+        var refused = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "b", resource: "http://127.0.0.1:10/other"));
 
-        Assert.True(OAuth.Query(allowed.Headers.Location!).ContainsKey("code"));
-        Assert.Equal("invalid_target", await OAuth.AuthorizationErrorAsync(refused));
+        Assert.True(OAuthRequests.Query(allowed.Headers.Location!).ContainsKey("code"));
+        Assert.Equal("invalid_target", await OAuthRequests.AuthorizationErrorAsync(refused));
     }
 
     [Theory]
@@ -202,10 +202,10 @@ public sealed class AuthorizationCodeFlowTests
         await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true }, TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
         var pkce = Pkce.Create();
-        var response = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, pkce, "st"));
+        var response = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, pkce, "st"));
         List<KeyValuePair<string, string>> form =
         [
-            new("grant_type", "authorization_code"), new("code", OAuth.Query(response.Headers.Location!)["code"]),
+            new("grant_type", "authorization_code"), new("code", OAuthRequests.Query(response.Headers.Location!)["code"]),
             new("redirect_uri", Redirect), new("code_verifier", pkce.Verifier),
         ];
         if (method == "post")
@@ -214,7 +214,7 @@ public sealed class AuthorizationCodeFlowTests
             form.Add(new("client_secret", string.Empty));
         }
 
-        var (status, body) = await OAuth.TokenAsync(browser.Http, idp, form, method == "basic" ? ("mcp-bridge", string.Empty) : null);
+        var (status, body) = await OAuthRequests.TokenAsync(browser.Http, idp, form, method == "basic" ? ("mcp-bridge", string.Empty) : null);
 
         Assert.True(status == 200, body.ToString());
     }
@@ -225,10 +225,10 @@ public sealed class AuthorizationCodeFlowTests
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
 
-        var response = await browser.GetAsync(new Uri(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "pn") + "&prompt=none"));
+        var response = await browser.GetAsync(new Uri(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "pn") + "&prompt=none"));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("login_required", OAuth.Query(response.Headers.Location!)["error"]);
+        Assert.Equal("login_required", OAuthRequests.Query(response.Headers.Location!)["error"]);
     }
 
     [Fact]
@@ -236,9 +236,9 @@ public sealed class AuthorizationCodeFlowTests
     {
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var browser = new Browser(idp.Issuer);
-        await browser.AuthorizeAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "one"), "demo", "demo-password");
+        await browser.AuthorizeAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "one"), "demo", "demo-password");
 
-        var page = await browser.GetAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "two", "openid mcp:admin"));
+        var page = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Redirect, Pkce.Create(), "two", "openid mcp:admin"));
 
         var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("name=\"decision\"", html, StringComparison.Ordinal);

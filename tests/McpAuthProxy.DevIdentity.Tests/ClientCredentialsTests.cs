@@ -11,16 +11,16 @@ public sealed class ClientCredentialsTests
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var http = new HttpClient();
 
-        var (status, body) = await OAuth.TokenAsync(http, idp,
-            [new("grant_type", "client_credentials"), new("scope", "mcp:tools mcp:admin"), new("resource", OAuth.Resource)],
+        var (status, body) = await OAuthRequests.TokenAsync(http, idp,
+            [new("grant_type", "client_credentials"), new("scope", "mcp:tools mcp:admin"), new("resource", OAuthRequests.Resource)],
             ("mcp-service", "mcp-service-secret"));
 
         Assert.Equal(200, status);
-        var validation = await OAuth.ValidateAccessTokenAsync(http, idp, body.GetProperty("access_token").GetString()!, OAuth.Resource);
+        var validation = await OAuthRequests.ValidateAccessTokenAsync(http, idp, body.GetProperty("access_token").GetString()!, OAuthRequests.Resource);
         Assert.True(validation.IsValid, validation.Exception?.Message);
         var jwt = (JsonWebToken)validation.SecurityToken;
         Assert.Equal("mcp-service", jwt.Subject);
-        Assert.Equal("mcp:admin mcp:tools", string.Join(' ', OAuth.Scope(jwt).Split(' ').Order(StringComparer.Ordinal)));
+        Assert.Equal("mcp:admin mcp:tools", string.Join(' ', OAuthRequests.Scope(jwt).Split(' ').Order(StringComparer.Ordinal)));
         Assert.False(body.TryGetProperty("refresh_token", out _));
     }
 
@@ -30,10 +30,10 @@ public sealed class ClientCredentialsTests
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var http = new HttpClient();
 
-        var (status, body) = await OAuth.TokenAsync(http, idp,
+        var (status, body) = await OAuthRequests.TokenAsync(http, idp,
         [
             new("grant_type", "client_credentials"), new("client_id", "mcp-service"), new("client_secret", "mcp-service-secret"),
-            new("scope", "mcp:tools"), new("resource", OAuth.Resource),
+            new("scope", "mcp:tools"), new("resource", OAuthRequests.Resource),
         ]);
 
         Assert.Equal(200, status);
@@ -46,7 +46,7 @@ public sealed class ClientCredentialsTests
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var http = new HttpClient();
 
-        var (status, body) = await OAuth.TokenAsync(http, idp, [new("grant_type", "client_credentials"), new("scope", "mcp:tools")], ("mcp-service", "wrong"));
+        var (status, body) = await OAuthRequests.TokenAsync(http, idp, [new("grant_type", "client_credentials"), new("scope", "mcp:tools")], ("mcp-service", "wrong"));
 
         Assert.Equal(401, status);
         Assert.Equal("invalid_client", body.GetProperty("error").GetString());
@@ -58,7 +58,7 @@ public sealed class ClientCredentialsTests
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
         using var http = new HttpClient();
 
-        var (status, body) = await OAuth.TokenAsync(http, idp, [new("grant_type", "client_credentials"), new("client_id", "mcp-bridge")]);
+        var (status, body) = await OAuthRequests.TokenAsync(http, idp, [new("grant_type", "client_credentials"), new("client_id", "mcp-bridge")]);
 
         Assert.Equal(400, status);
         Assert.Contains(body.GetProperty("error").GetString(), new[] { "unauthorized_client", "invalid_client", "invalid_request" });

@@ -27,7 +27,7 @@ public sealed class DeviceCodeTests
         Assert.Contains("mcp-device", consentHtml, StringComparison.Ordinal);
         Assert.Contains("id=\"device-approved\"", await done.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.True(status == 200, tokens.ToString());
-        var validation = await OAuth.ValidateAccessTokenAsync(http, idp, tokens.GetProperty("access_token").GetString()!, OAuth.Resource);
+        var validation = await OAuthRequests.ValidateAccessTokenAsync(http, idp, tokens.GetProperty("access_token").GetString()!, OAuthRequests.Resource);
         Assert.True(validation.IsValid, validation.Exception?.Message);
         Assert.True(tokens.TryGetProperty("refresh_token", out _));
     }
@@ -65,12 +65,12 @@ public sealed class DeviceCodeTests
     private static async Task<JsonElement> StartAsync(HttpClient http, DevIdentityServer idp)
     {
         using var response = await http.PostAsync(idp.DeviceAuthorizationEndpoint, new FormUrlEncodedContent(
-            [new("client_id", "mcp-device"), new("scope", "openid offline_access mcp:tools"), new("resource", OAuth.Resource)]), TestContext.Current.CancellationToken);
+            [new("client_id", "mcp-device"), new("scope", "openid offline_access mcp:tools"), new("resource", OAuthRequests.Resource)]), TestContext.Current.CancellationToken);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.Clone();
         Assert.True(response.IsSuccessStatusCode, body.ToString());
         return body;
     }
 
     private static Task<(int Status, JsonElement Body)> PollAsync(HttpClient http, DevIdentityServer idp, string deviceCode) =>
-        OAuth.TokenAsync(http, idp, [new("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), new("device_code", deviceCode), new("client_id", "mcp-device"), new("resource", OAuth.Resource)]);
+        OAuthRequests.TokenAsync(http, idp, [new("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), new("device_code", deviceCode), new("client_id", "mcp-device"), new("resource", OAuthRequests.Resource)]);
 }

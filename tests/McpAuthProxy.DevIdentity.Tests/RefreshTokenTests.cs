@@ -31,9 +31,9 @@ public sealed class RefreshTokenTests
 
         var (_, second) = await Flows.RefreshAsync(http, idp, first.GetProperty("refresh_token").GetString()!);
 
-        var validation = await OAuth.ValidateAccessTokenAsync(http, idp, second.GetProperty("access_token").GetString()!, OAuth.Resource);
+        var validation = await OAuthRequests.ValidateAccessTokenAsync(http, idp, second.GetProperty("access_token").GetString()!, OAuthRequests.Resource);
         Assert.True(validation.IsValid, validation.Exception?.Message);
-        Assert.Equal("mcp:tools offline_access openid", string.Join(' ', OAuth.Scope((JsonWebToken)validation.SecurityToken).Split(' ').Order(StringComparer.Ordinal)));
+        Assert.Equal("mcp:tools offline_access openid", string.Join(' ', OAuthRequests.Scope((JsonWebToken)validation.SecurityToken).Split(' ').Order(StringComparer.Ordinal)));
     }
 
     [Fact]
@@ -83,14 +83,14 @@ public sealed class RefreshTokenTests
         using var http = new HttpClient();
         var first = await Flows.SignInAsync(http, idp);
 
-        var (status, second) = await OAuth.TokenAsync(http, idp,
+        var (status, second) = await OAuthRequests.TokenAsync(http, idp,
         [
             new("grant_type", "refresh_token"), new("refresh_token", first.GetProperty("refresh_token").GetString()!),
-            new("client_id", "mcp-bridge"), new("resource", OAuth.Resource),
+            new("client_id", "mcp-bridge"), new("resource", OAuthRequests.Resource),
         ]);
 
         Assert.True(status == 200, second.ToString());
-        var validation = await OAuth.ValidateAccessTokenAsync(http, idp, second.GetProperty("access_token").GetString()!, OAuth.Resource);
+        var validation = await OAuthRequests.ValidateAccessTokenAsync(http, idp, second.GetProperty("access_token").GetString()!, OAuthRequests.Resource);
         Assert.True(validation.IsValid, validation.Exception?.Message);
     }
 
@@ -101,7 +101,7 @@ public sealed class RefreshTokenTests
         using var http = new HttpClient();
         var first = await Flows.SignInAsync(http, idp);
 
-        var (status, body) = await OAuth.TokenAsync(http, idp,
+        var (status, body) = await OAuthRequests.TokenAsync(http, idp,
         [
             new("grant_type", "refresh_token"), new("refresh_token", first.GetProperty("refresh_token").GetString()!),
             new("client_id", "mcp-bridge"), new("resource", "http://127.0.0.1:10/elsewhere"),

@@ -24,11 +24,11 @@ public sealed class RegistrationTests
         var clientId = registration.Body.GetProperty("client_id").GetString()!;
         var pkce = Pkce.Create();
 
-        var location = await browser.AuthorizeAsync(OAuth.AuthorizeUrl(idp, clientId, "http://127.0.0.1:49152/callback", pkce, "dcr"), "demo", "demo-password");
-        var (status, tokens) = await OAuth.TokenAsync(browser.Http, idp,
+        var location = await browser.AuthorizeAsync(OAuthRequests.AuthorizeUrl(idp, clientId, "http://127.0.0.1:49152/callback", pkce, "dcr"), "demo", "demo-password");
+        var (status, tokens) = await OAuthRequests.TokenAsync(browser.Http, idp,
         [
-            new("grant_type", "authorization_code"), new("code", OAuth.Query(location)["code"]), new("redirect_uri", "http://127.0.0.1:49152/callback"),
-            new("client_id", clientId), new("code_verifier", pkce.Verifier), new("resource", OAuth.Resource),
+            new("grant_type", "authorization_code"), new("code", OAuthRequests.Query(location)["code"]), new("redirect_uri", "http://127.0.0.1:49152/callback"),
+            new("client_id", clientId), new("code_verifier", pkce.Verifier), new("resource", OAuthRequests.Resource),
         ]);
 
         Assert.Equal(HttpStatusCode.Created, registration.Status);
@@ -48,10 +48,10 @@ public sealed class RegistrationTests
         using var browser = new Browser(idp.Issuer);
         var registration = await RegisterAsync(browser.Http, idp, new JsonObject { ["redirect_uris"] = new JsonArray("http://127.0.0.1:8080/callback") });
 
-        var response = await browser.GetAsync(OAuth.AuthorizeUrl(idp, registration.Body.GetProperty("client_id").GetString()!, "http://127.0.0.1:8080/other", Pkce.Create(), "x"));
+        var response = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, registration.Body.GetProperty("client_id").GetString()!, "http://127.0.0.1:8080/other", Pkce.Create(), "x"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("invalid_request", await OAuth.AuthorizationErrorAsync(response));
+        Assert.Equal("invalid_request", await OAuthRequests.AuthorizationErrorAsync(response));
     }
 
     [Fact]
@@ -68,10 +68,10 @@ public sealed class RegistrationTests
         var secret = registration.Body.GetProperty("client_secret").GetString()!;
         var pkce = Pkce.Create();
 
-        var response = await browser.GetAsync(OAuth.AuthorizeUrl(idp, clientId, "http://localhost:3000/cb", pkce, "x"));
-        var (status, _) = await OAuth.TokenAsync(browser.Http, idp,
+        var response = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, clientId, "http://localhost:3000/cb", pkce, "x"));
+        var (status, _) = await OAuthRequests.TokenAsync(browser.Http, idp,
         [
-            new("grant_type", "authorization_code"), new("code", OAuth.Query(response.Headers.Location!)["code"]), new("redirect_uri", "http://localhost:3000/cb"),
+            new("grant_type", "authorization_code"), new("code", OAuthRequests.Query(response.Headers.Location!)["code"]), new("redirect_uri", "http://localhost:3000/cb"),
             new("client_id", clientId), new("client_secret", secret), new("code_verifier", pkce.Verifier),
         ]);
 

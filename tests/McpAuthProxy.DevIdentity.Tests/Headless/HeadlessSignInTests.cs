@@ -13,13 +13,13 @@ public sealed class HeadlessSignInTests
         using var http = new HttpClient();
         var pkce = Pkce.Create();
 
-        var redirect = await HeadlessSignIn.AuthorizeAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Flows.Redirect, pkce, "hs"), "demo", "demo-password",
+        var redirect = await HeadlessSignIn.AuthorizeAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Flows.Redirect, pkce, "hs"), "demo", "demo-password",
             cancellationToken: TestContext.Current.CancellationToken);
-        var query = OAuth.Query(redirect);
-        var (status, _) = await OAuth.TokenAsync(http, idp,
+        var query = OAuthRequests.Query(redirect);
+        var (status, _) = await OAuthRequests.TokenAsync(http, idp,
         [
             new("grant_type", "authorization_code"), new("code", query["code"]), new("redirect_uri", Flows.Redirect),
-            new("client_id", "mcp-bridge"), new("code_verifier", pkce.Verifier), new("resource", OAuth.Resource),
+            new("client_id", "mcp-bridge"), new("code_verifier", pkce.Verifier), new("resource", OAuthRequests.Resource),
         ]);
 
         Assert.Equal("hs", query["state"]);
@@ -32,10 +32,10 @@ public sealed class HeadlessSignInTests
     {
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
 
-        var redirect = await HeadlessSignIn.AuthorizeAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Flows.Redirect, Pkce.Create(), "hs"), "demo", "demo-password",
+        var redirect = await HeadlessSignIn.AuthorizeAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Flows.Redirect, Pkce.Create(), "hs"), "demo", "demo-password",
             allow: false, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal("access_denied", OAuth.Query(redirect)["error"]);
+        Assert.Equal("access_denied", OAuthRequests.Query(redirect)["error"]);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class HeadlessSignInTests
         await using var idp = await DevIdentityServer.StartAsync(new(), TestContext.Current.CancellationToken);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HeadlessSignIn.AuthorizeAsync(
-            OAuth.AuthorizeUrl(idp, "mcp-bridge", Flows.Redirect, Pkce.Create(), "hs"), "demo", "nope", cancellationToken: TestContext.Current.CancellationToken));
+            OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Flows.Redirect, Pkce.Create(), "hs"), "demo", "nope", cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("refused the credentials", error.Message, StringComparison.Ordinal);
     }
@@ -54,10 +54,10 @@ public sealed class HeadlessSignInTests
     {
         await using var idp = await DevIdentityServer.StartAsync(new() { AutoApprove = true }, TestContext.Current.CancellationToken);
 
-        var redirect = await HeadlessSignIn.AuthorizeAsync(OAuth.AuthorizeUrl(idp, "mcp-bridge", Flows.Redirect, Pkce.Create(), "auto"), "demo", "demo-password",
+        var redirect = await HeadlessSignIn.AuthorizeAsync(OAuthRequests.AuthorizeUrl(idp, "mcp-bridge", Flows.Redirect, Pkce.Create(), "auto"), "demo", "demo-password",
             cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.True(OAuth.Query(redirect).ContainsKey("code"));
+        Assert.True(OAuthRequests.Query(redirect).ContainsKey("code"));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class HeadlessSignInTests
 
         var approved = await HeadlessSignIn.ApproveDeviceAsync(new Uri(device.GetProperty("verification_uri_complete").GetString()!), "demo", "demo-password",
             cancellationToken: TestContext.Current.CancellationToken);
-        var (status, _) = await OAuth.TokenAsync(http, idp,
+        var (status, _) = await OAuthRequests.TokenAsync(http, idp,
             [new("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), new("device_code", device.GetProperty("device_code").GetString()!), new("client_id", "mcp-device")]);
 
         Assert.True(approved);

@@ -12,17 +12,17 @@ internal static class Flows
     {
         using var browser = new Browser(idp.Issuer);
         var pkce = Pkce.Create();
-        var response = await browser.GetAsync(OAuth.AuthorizeUrl(idp, clientId, Redirect, pkce, "st", scope));
-        var code = OAuth.Query(response.Headers.Location!)["code"];
-        var (status, body) = await OAuth.TokenAsync(http, idp,
+        var response = await browser.GetAsync(OAuthRequests.AuthorizeUrl(idp, clientId, Redirect, pkce, "st", scope));
+        var code = OAuthRequests.Query(response.Headers.Location!)["code"];
+        var (status, body) = await OAuthRequests.TokenAsync(http, idp,
         [
             new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", Redirect),
-            new("client_id", clientId), new("code_verifier", pkce.Verifier), new("resource", OAuth.Resource),
+            new("client_id", clientId), new("code_verifier", pkce.Verifier), new("resource", OAuthRequests.Resource),
         ]);
         Assert.Equal(200, status);
         return body;
     }
 
     public static Task<(int Status, JsonElement Body)> RefreshAsync(HttpClient http, DevIdentityServer idp, string refreshToken, string clientId = "mcp-bridge") =>
-        OAuth.TokenAsync(http, idp, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken), new("client_id", clientId)]);
+        OAuthRequests.TokenAsync(http, idp, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken), new("client_id", clientId)]);
 }

@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace McpAuthProxy.DevIdentity.Tests.Support;
 
 /// <summary>Small OAuth client helpers over a plain HttpClient.</summary>
-internal static class OAuth
+internal static class OAuthRequests
 {
     public const string Resource = "http://127.0.0.1:9/mcp";
 
