@@ -136,11 +136,14 @@ public static partial class BridgeRunner
         };
     }
 
-    /// <summary>A loopback redirect whose port is stable for one server (so a registered client keeps working) and unlikely to clash.</summary>
+    /// <summary>
+    /// A loopback redirect whose port is stable for one server (so a registered client keeps working) and unlikely to
+    /// clash: 20000-32767 lies below the ephemeral port ranges of Linux (32768+), macOS and Windows (49152+).
+    /// </summary>
     internal static Uri DefaultDiscoveryRedirect(Uri server)
     {
         var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(server.AbsoluteUri));
-        var port = 20000 + (BitConverter.ToUInt16(hash, 0) % 20000);
+        var port = 20000 + (BitConverter.ToUInt16(hash, 0) % 12768);
         return new Uri($"http://127.0.0.1:{port}/oauth/callback");
     }
 
