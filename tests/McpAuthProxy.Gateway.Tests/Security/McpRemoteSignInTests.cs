@@ -36,14 +36,14 @@ public sealed class McpRemoteSignInTests : IAsyncLifetime
     public async Task Mcp_remote_signs_in_through_the_gateways_challenge_and_calls_a_tool()
     {
         var browser = Path.Combine(_work, "browser.sh");
-        await File.WriteAllTextAsync(browser, $"#!/bin/sh\nexec '{NodePeers.Node}' '{Path.Combine(NodePeers.E2e, "gateway-browser.mjs")}' \"$@\"\n", Ct);
+        await File.WriteAllTextAsync(browser, $"#!/bin/sh\nexec '{NodePeers.Node}' '{Path.Combine(RepoPaths.E2E, "gateway-browser.mjs")}' \"$@\"\n", Ct);
         File.SetUnixFileMode(browser, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var mcpUrl = _gateway.BaseUrl.ToString().TrimEnd('/') + "/mcp";
         var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = NodePeers.Node,
-            Arguments = [Path.Combine(NodePeers.E2e, "node_modules", "mcp-remote", "dist", "proxy.js"), mcpUrl, "--transport", "http-only"],
+            Arguments = [Path.Combine(RepoPaths.E2E, "node_modules", "mcp-remote", "dist", "proxy.js"), mcpUrl, "--transport", "http-only"],
             EnvironmentVariables = new Dictionary<string, string?>
             {
                 ["BROWSER"] = browser,
