@@ -1,4 +1,3 @@
-using McpAuthProxy.Gateway.Hosting;
 using McpAuthProxy.Gateway.Tests.Infrastructure;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -11,23 +10,14 @@ namespace McpAuthProxy.Gateway.Tests.Security;
 /// </summary>
 public sealed class McpRemoteSignInTests : IAsyncLifetime
 {
-    private OidcProviderPeer _idp = null!;
-    private McpUpstreamServer _upstream = null!;
-    private GatewayHost _gateway = null!;
+    private OidcGateway _stack = null!;
     private string _work = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _idp = await OidcProviderPeer.StartAsync();
-        _upstream = await McpUpstreamServer.StartAsync();
-        _gateway = await GatewayFixture.StartGatewayAsync($"""
-            base_url: "{_upstream.BaseUrl.ToString().TrimEnd('/')}"
-            transport_mode: streamable_http
-            {GatewayFixture.ScopesYaml}
-              authorization_servers: ["{_idp.Issuer}"]
-            """);
+        _stack = await OidcGateway.StartAsync();
         _work = Directory.CreateTempSubdirectory("gateway-mcp-remote-").FullName;
     }
 
@@ -38,7 +28,7 @@ public sealed class McpRemoteSignInTests : IAsyncLifetime
         var browser = Path.Combine(_work, "browser.sh");
         await File.WriteAllTextAsync(browser, $"#!/bin/sh\nexec '{NodePeers.Node}' '{Path.Combine(RepoPaths.E2E, "gateway-browser.mjs")}' \"$@\"\n", Ct);
         File.SetUnixFileMode(browser, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var mcpUrl = _gateway.BaseUrl.ToString().TrimEnd('/') + "/mcp";
+        var mcpUrl = _stack.McpUrl;
         var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
@@ -63,15 +53,13 @@ public sealed class McpRemoteSignInTests : IAsyncLifetime
         }
         catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
         {
-            Assert.Fail($"{ex.GetType().Name}: {ex.Message}\nmcp-remote stderr:\n{string.Join('\n', stderr)}\nidp stderr:\n{_idp.Stderr}");
+            Assert.Fail($"{ex.GetType().Name}: {ex.Message}\nmcp-remote stderr:\n{string.Join('\n', stderr)}\nidp stderr:\n{_stack.Idp.Stderr}");
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-        await _idp.DisposeAsync();
+        await _stack.DisposeAsync();
         Directory.Delete(_work, recursive: true);
     }
 }
