@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using McpAuthProxy.DevIdentity.Tests.Support;
 
 namespace McpAuthProxy.DevIdentity.Tests;
 
@@ -9,14 +8,14 @@ public sealed class DevIdpCommandTests
     [Fact]
     public async Task Dev_idp_prints_issuer_clients_and_user_serves_metadata_and_exits_0_on_SIGINT()
     {
-        await using var child = ChildProcess.StartProxy("dev-idp", "--port", "0");
+        await using var child = ChildProcess.StartProxy(["dev-idp", "--port", "0"]);
 
-        var listening = await child.WaitForStderrLineAsync(l => l.StartsWith("listening on ", StringComparison.Ordinal));
+        var listening = await child.WaitForStderrAsync(l => l.StartsWith("listening on ", StringComparison.Ordinal), TestContext.Current.CancellationToken);
         var baseUrl = new Uri(listening["listening on ".Length..]);
         using var http = new HttpClient();
         var metadata = JsonDocument.Parse(await http.GetStringAsync(new Uri(baseUrl, ".well-known/oauth-authorization-server"), TestContext.Current.CancellationToken)).RootElement;
-        await child.SignalAsync("INT");
-        var exitCode = await child.WaitForExitAsync();
+        child.Interrupt();
+        var exitCode = await child.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal("127.0.0.1", baseUrl.Host);
         Assert.Equal(baseUrl.AbsoluteUri, metadata.GetProperty("issuer").GetString());
@@ -35,9 +34,9 @@ public sealed class DevIdpCommandTests
         using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();
         var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
-        await using var child = ChildProcess.StartProxy("dev-idp", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var child = ChildProcess.StartProxy(["dev-idp", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
-        var exitCode = await child.WaitForExitAsync();
+        var exitCode = await child.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exitCode);
         var line = Assert.Single(child.StderrLines);
@@ -49,9 +48,9 @@ public sealed class DevIdpCommandTests
     [Fact]
     public async Task Dev_idp_with_a_port_out_of_range_says_what_to_type_and_exits_1()
     {
-        await using var child = ChildProcess.StartProxy("dev-idp", "--port", "70000");
+        await using var child = ChildProcess.StartProxy(["dev-idp", "--port", "70000"]);
 
-        var exitCode = await child.WaitForExitAsync();
+        var exitCode = await child.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exitCode);
         Assert.Contains(child.StderrLines, l => l.Contains("--port must be between 0 and 65535", StringComparison.Ordinal));

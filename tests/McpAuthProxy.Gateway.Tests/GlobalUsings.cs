@@ -1,1 +1,2 @@
+global using McpAuthProxy.Testing;
 global using Xunit;

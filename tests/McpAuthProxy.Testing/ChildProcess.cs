@@ -127,6 +127,29 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The next stdout line matching <paramref name="predicate"/>; lines before it are read and skipped.</summary>
+    public async Task<string> ReadStdoutLineAsync(Func<string, bool> predicate, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TestTimeouts.Default);
+        try
+        {
+            await foreach (var line in _stdoutLines.Reader.ReadAllAsync(limit.Token))
+            {
+                if (predicate(line))
+                {
+                    return line;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException("expected stdout line did not come; stderr:\n" + Stderr);
+        }
+
+        throw new InvalidOperationException("stdout closed before the expected line; stderr:\n" + Stderr);
+    }
+
     public async Task WriteLineAsync(string line)
     {
         await _process.StandardInput.WriteLineAsync(line);
@@ -152,9 +175,14 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGINT (Ctrl+C) on Unix.</summary>
-    public void Interrupt()
+    public void Interrupt() => Signal("INT");
+
+    /// <summary>Sends SIGTERM on Unix (what a service manager sends to stop a process).</summary>
+    public void Terminate() => Signal("TERM");
+
+    private void Signal(string name)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         kill?.WaitForExit();
     }
 

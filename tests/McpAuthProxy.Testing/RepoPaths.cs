@@ -18,8 +18,26 @@ public static class RepoPaths
         }
     }
 
-    /// <summary>The bridge/gateway executable's dll, copied beside the tests.</summary>
-    public static string ProxyDll => Path.Combine(AppContext.BaseDirectory, "mcp-auth-proxy.dll");
+    /// <summary>
+    /// The bridge/gateway executable's dll: copied beside the tests when they reference it, else where this build put it
+    /// (src/McpAuthProxy/bin/&lt;Configuration&gt;/&lt;tfm&gt;/, for test projects that reference it only to build it first).
+    /// </summary>
+    public static string ProxyDll
+    {
+        get
+        {
+            var beside = Path.Combine(AppContext.BaseDirectory, "mcp-auth-proxy.dll");
+            if (File.Exists(beside))
+            {
+                return beside;
+            }
+
+            // tests/<project>/bin/<Configuration>/<tfm>/ -> src/McpAuthProxy/bin/<Configuration>/<tfm>/
+            var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var built = Path.Combine(Root, "src", "McpAuthProxy", "bin", here.Parent!.Name, here.Name, "mcp-auth-proxy.dll");
+            return File.Exists(built) ? built : throw new FileNotFoundException("Build src/McpAuthProxy first.", built);
+        }
+    }
 
     /// <summary>The stand-in browser's dll, copied beside the tests.</summary>
     public static string BrowserDll => Path.Combine(AppContext.BaseDirectory, "McpAuthProxy.TestBrowser.dll");

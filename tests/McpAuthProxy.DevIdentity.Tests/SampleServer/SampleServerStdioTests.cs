@@ -1,4 +1,3 @@
-using McpAuthProxy.DevIdentity.Tests.Support;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -14,7 +13,7 @@ public sealed class SampleServerStdioTests
         {
             Name = "sample",
             Command = "dotnet",
-            Arguments = [ProxyPaths.ProxyDll, "sample-server"],
+            Arguments = [RepoPaths.ProxyDll, "sample-server"],
         });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TestTimeouts.Default);

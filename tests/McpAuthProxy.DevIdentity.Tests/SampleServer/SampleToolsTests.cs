@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using McpAuthProxy.Demo.SampleServer;
-using McpAuthProxy.DevIdentity.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;

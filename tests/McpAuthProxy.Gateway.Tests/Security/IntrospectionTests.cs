@@ -1,5 +1,4 @@
 using System.Net;
-using McpAuthProxy.Gateway.Hosting;
 using McpAuthProxy.Gateway.Tests.Infrastructure;
 using ModelContextProtocol.Protocol;
 
@@ -8,35 +7,24 @@ namespace McpAuthProxy.Gateway.Tests.Security;
 /// <summary>Opaque access tokens from oidc-provider, checked by RFC 7662 introspection.</summary>
 public sealed class IntrospectionTests : IAsyncLifetime
 {
-    private OidcProviderPeer _idp = null!;
-    private McpUpstreamServer _upstream = null!;
-    private GatewayHost _gateway = null!;
+    private OidcGateway _stack = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private string McpUrl => _gateway.BaseUrl.ToString().TrimEnd('/') + "/mcp";
+    private string McpUrl => _stack.McpUrl;
 
-    public async ValueTask InitializeAsync()
-    {
-        _idp = await OidcProviderPeer.StartAsync(accessTokenFormat: "opaque");
-        _upstream = await McpUpstreamServer.StartAsync();
-        _gateway = await GatewayFixture.StartGatewayAsync($"""
-            base_url: "{_upstream.BaseUrl.ToString().TrimEnd('/')}"
-            transport_mode: streamable_http
-            token_validation:
-              introspection:
-                endpoint: "{_idp.Issuer}/token/introspection"
-                client_id: mcp-confidential
-                client_secret: test-secret
-            {GatewayFixture.ScopesYaml}
-              authorization_servers: ["{_idp.Issuer}"]
-            """);
-    }
+    public async ValueTask InitializeAsync() => _stack = await OidcGateway.StartAsync(accessTokenFormat: "opaque", configYaml: issuer => $"""
+        token_validation:
+          introspection:
+            endpoint: "{issuer}/token/introspection"
+            client_id: mcp-confidential
+            client_secret: test-secret
+        """);
 
     [Fact]
     public async Task Opaque_token_that_introspects_active_for_this_resource_calls_a_tool()
     {
-        var token = await _idp.ClientCredentialsTokenAsync(McpUrl, "mcp:tools");
+        var token = await _stack.Idp.ClientCredentialsTokenAsync(McpUrl, "mcp:tools");
         Assert.True(McpAuthProxy.Gateway.Authentication.OpaqueTokenIntrospector.IsOpaque(token));
         await using var client = await GatewayFixture.ConnectToAsync(McpUrl, token);
 
@@ -48,7 +36,7 @@ public sealed class IntrospectionTests : IAsyncLifetime
     [Fact]
     public async Task Opaque_token_for_another_resource_is_rejected()
     {
-        var token = await _idp.ClientCredentialsTokenAsync("http://127.0.0.1:1/other", "mcp:tools");
+        var token = await _stack.Idp.ClientCredentialsTokenAsync("http://127.0.0.1:1/other", "mcp:tools");
         using var http = new HttpClient();
 
         var response = await http.SendAsync(Mcp.Post(McpUrl, Mcp.Initialize, token), Ct);
@@ -70,7 +58,7 @@ public sealed class IntrospectionTests : IAsyncLifetime
     [Fact]
     public async Task Opaque_token_scopes_are_enforced_per_tool()
     {
-        var token = await _idp.ClientCredentialsTokenAsync(McpUrl, "mcp:tools");
+        var token = await _stack.Idp.ClientCredentialsTokenAsync(McpUrl, "mcp:tools");
         using var http = new HttpClient();
 
         var response = await http.SendAsync(Mcp.Post(McpUrl, Mcp.ToolCall("admin_reset"), token), Ct);
@@ -78,10 +66,5 @@ public sealed class IntrospectionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-        await _idp.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _stack.DisposeAsync();
 }

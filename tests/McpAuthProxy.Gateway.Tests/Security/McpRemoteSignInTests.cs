@@ -1,4 +1,3 @@
-using McpAuthProxy.Gateway.Hosting;
 using McpAuthProxy.Gateway.Tests.Infrastructure;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -11,23 +10,14 @@ namespace McpAuthProxy.Gateway.Tests.Security;
 /// </summary>
 public sealed class McpRemoteSignInTests : IAsyncLifetime
 {
-    private OidcProviderPeer _idp = null!;
-    private McpUpstreamServer _upstream = null!;
-    private GatewayHost _gateway = null!;
+    private OidcGateway _stack = null!;
     private string _work = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _idp = await OidcProviderPeer.StartAsync();
-        _upstream = await McpUpstreamServer.StartAsync();
-        _gateway = await GatewayFixture.StartGatewayAsync($"""
-            base_url: "{_upstream.BaseUrl.ToString().TrimEnd('/')}"
-            transport_mode: streamable_http
-            {GatewayFixture.ScopesYaml}
-              authorization_servers: ["{_idp.Issuer}"]
-            """);
+        _stack = await OidcGateway.StartAsync();
         _work = Directory.CreateTempSubdirectory("gateway-mcp-remote-").FullName;
     }
 
@@ -36,14 +26,14 @@ public sealed class McpRemoteSignInTests : IAsyncLifetime
     public async Task Mcp_remote_signs_in_through_the_gateways_challenge_and_calls_a_tool()
     {
         var browser = Path.Combine(_work, "browser.sh");
-        await File.WriteAllTextAsync(browser, $"#!/bin/sh\nexec '{NodePeers.Node}' '{Path.Combine(NodePeers.E2e, "gateway-browser.mjs")}' \"$@\"\n", Ct);
+        await File.WriteAllTextAsync(browser, $"#!/bin/sh\nexec '{NodePeers.Node}' '{Path.Combine(RepoPaths.E2E, "gateway-browser.mjs")}' \"$@\"\n", Ct);
         File.SetUnixFileMode(browser, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var mcpUrl = _gateway.BaseUrl.ToString().TrimEnd('/') + "/mcp";
+        var mcpUrl = _stack.McpUrl;
         var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = NodePeers.Node,
-            Arguments = [Path.Combine(NodePeers.E2e, "node_modules", "mcp-remote", "dist", "proxy.js"), mcpUrl, "--transport", "http-only"],
+            Arguments = [Path.Combine(RepoPaths.E2E, "node_modules", "mcp-remote", "dist", "proxy.js"), mcpUrl, "--transport", "http-only"],
             EnvironmentVariables = new Dictionary<string, string?>
             {
                 ["BROWSER"] = browser,
@@ -63,15 +53,13 @@ public sealed class McpRemoteSignInTests : IAsyncLifetime
         }
         catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
         {
-            Assert.Fail($"{ex.GetType().Name}: {ex.Message}\nmcp-remote stderr:\n{string.Join('\n', stderr)}\nidp stderr:\n{_idp.Stderr}");
+            Assert.Fail($"{ex.GetType().Name}: {ex.Message}\nmcp-remote stderr:\n{string.Join('\n', stderr)}\nidp stderr:\n{_stack.Idp.Stderr}");
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-        await _idp.DisposeAsync();
+        await _stack.DisposeAsync();
         Directory.Delete(_work, recursive: true);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using McpAuthProxy.Gateway.Hosting;
 using McpAuthProxy.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using ModelContextProtocol.Authentication;
@@ -14,23 +13,11 @@ namespace McpAuthProxy.Gateway.Tests.Security;
 /// </summary>
 public sealed class SdkOAuthClientTests : IAsyncLifetime
 {
-    private OidcProviderPeer _idp = null!;
-    private McpUpstreamServer _upstream = null!;
-    private GatewayHost _gateway = null!;
+    private OidcGateway _stack = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        _idp = await OidcProviderPeer.StartAsync();
-        _upstream = await McpUpstreamServer.StartAsync();
-        _gateway = await GatewayFixture.StartGatewayAsync($"""
-            base_url: "{_upstream.BaseUrl.ToString().TrimEnd('/')}"
-            transport_mode: streamable_http
-            {GatewayFixture.ScopesYaml}
-              authorization_servers: ["{_idp.Issuer}"]
-            """);
-    }
+    public async ValueTask InitializeAsync() => _stack = await OidcGateway.StartAsync();
 
     /// <summary>A headless browser: follows the authorization server's redirects (with cookies) up to the redirect URI.</summary>
     private static async Task<AuthorizationResult?> SignInAsync(AuthorizationCallbackContext context, CancellationToken cancellationToken)
@@ -62,7 +49,7 @@ public sealed class SdkOAuthClientTests : IAsyncLifetime
     {
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
-            Endpoint = new Uri(_gateway.BaseUrl, "/mcp"),
+            Endpoint = new Uri(_stack.Gateway.BaseUrl, "/mcp"),
             TransportMode = HttpTransportMode.StreamableHttp,
             OAuth = new ClientOAuthOptions
             {
@@ -84,10 +71,10 @@ public sealed class SdkOAuthClientTests : IAsyncLifetime
     {
         // initialize needs mcp:tools, so the first challenge asks for that scope only (not all of scopes_supported).
         await using var gateway = await GatewayFixture.StartGatewayAsync($"""
-            base_url: "{_upstream.BaseUrl.ToString().TrimEnd('/')}"
+            base_url: "{_stack.Upstream.BaseUrl.ToString().TrimEnd('/')}"
             transport_mode: streamable_http
             protected_resource_metadata:
-              authorization_servers: ["{_idp.Issuer}"]
+              authorization_servers: ["{_stack.Idp.Issuer}"]
               scopes_supported:
                 - initialize: "mcp:tools"
                 - tools/call:
@@ -119,10 +106,5 @@ public sealed class SdkOAuthClientTests : IAsyncLifetime
         Assert.Equal(2, signIns);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-        await _idp.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _stack.DisposeAsync();
 }
