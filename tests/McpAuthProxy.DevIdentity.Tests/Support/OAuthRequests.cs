@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-// In the tests' root namespace, not Support: a test's `OAuth.X` would otherwise bind to the McpAuthProxy.OAuth
-// namespace (referenced through McpAuthProxy.Demo), which name lookup reaches before the file's using directives.
 namespace McpAuthProxy.DevIdentity.Tests;
 
 /// <summary>Small OAuth client helpers over a plain HttpClient.</summary>
