@@ -25,8 +25,14 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
 
     private readonly ConcurrentDictionary<string, StdioSession> _sessions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _createGate = new(1, 1);
+    private readonly SharedStdioProcess? _shared = settings.StdioSharedProcess
+        ? new SharedStdioProcess(settings, loggerFactory, loggerFactory.CreateLogger<SharedStdioProcess>())
+        : null;
 
     public int SessionCount => _sessions.Count;
+
+    /// <summary>With <c>stdio.shared_process</c>: how many times the shared process was started (0 otherwise).</summary>
+    public int SharedProcessStarts => _shared?.Starts ?? 0;
 
     public async Task ForwardAsync(McpCall call)
     {
@@ -116,7 +122,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
                 return;
             }
 
-            session = await CreateSessionAsync(call).ConfigureAwait(false);
+            session = await CreateSessionAsync(call, initialize: (JsonRpcRequest)message).ConfigureAwait(false);
             if (session is null)
             {
                 return;
@@ -199,7 +205,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         await session.ReceiveLegacyMessageAsync(message, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private async Task<StdioSession?> CreateSessionAsync(McpCall call, string? legacyId = null, (Stream, string)? legacyStream = null)
+    private async Task<StdioSession?> CreateSessionAsync(McpCall call, string? legacyId = null, (Stream, string)? legacyStream = null, JsonRpcRequest? initialize = null)
     {
         await _createGate.WaitAsync(call.Context.RequestAborted).ConfigureAwait(false);
         try
@@ -214,12 +220,17 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             }
 
             var id = legacyId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>(), legacyStream);
+            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>(), legacyStream, _shared);
             try
             {
+                if (_shared is not null)
+                {
+                    await _shared.EnsureStartedAsync(initialize?.Params, call.Context.RequestAborted).ConfigureAwait(false);
+                }
+
                 await session.StartAsync(call.Context.RequestAborted).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
             {
                 await session.DisposeAsync().ConfigureAwait(false);
                 LogStartFailed(settings.StdioCommand.FirstOrDefault() ?? "?", ex.Message);
@@ -295,6 +306,11 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             {
                 await session.DisposeAsync().ConfigureAwait(false);
             }
+        }
+
+        if (_shared is not null)
+        {
+            await _shared.DisposeAsync().ConfigureAwait(false);
         }
     }
 
