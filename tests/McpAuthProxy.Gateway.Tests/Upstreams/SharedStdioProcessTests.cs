@@ -249,6 +249,28 @@ public sealed class SharedStdioProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Legacy_sse_and_streamable_http_sessions_share_the_process_and_closing_the_stream_leaves_it_running()
+    {
+        await using var gateway = await StartAsync(NodePeers.CrashServer, "\"--marker-shared-legacy\"");
+        await using var modern = await GatewayFixture.ConnectToAsync(Url(gateway), Token(gateway));
+        var legacy = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(gateway.BaseUrl, "/sse"),
+            TransportMode = HttpTransportMode.Sse,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {Token(gateway, subject: "bob")}" },
+        }), new McpClientOptions { ProtocolVersion = "2024-11-05" }, cancellationToken: Ct);
+
+        var result = await legacy.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "legacy shared" }, cancellationToken: Ct);
+        Assert.Equal("Echo: legacy shared", Assert.IsType<TextContentBlock>(result.Content.First()).Text);
+        var pid = await PidAsync(modern);
+        Assert.Equal(pid, await PidAsync(legacy));
+        await legacy.DisposeAsync();
+
+        Assert.Equal(pid, await PidAsync(modern));
+        Assert.Equal([pid], NodePeers.ChildProcesses("--marker-shared-legacy"));
+    }
+
+    [Fact]
     public async Task Max_sessions_still_caps_sessions_on_a_shared_process()
     {
         await using var gateway = await StartAsync(NodePeers.CrashServer, "\"--marker-shared-cap\"", maxSessions: 1);

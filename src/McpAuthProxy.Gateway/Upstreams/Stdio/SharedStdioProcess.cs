@@ -16,7 +16,10 @@ namespace McpAuthProxy.Gateway.Upstreams.Stdio;
 internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILoggerFactory loggerFactory, ILogger<SharedStdioProcess> logger) : IAsyncDisposable
 {
     private const string InitializePrefix = "gateway-initialize-";
-    private const string DefaultProtocolVersion = "2025-06-18";
+    private const string GatewayProtocolVersion = "2025-11-25";
+
+    /// <summary>Released MCP protocol versions, oldest first.</summary>
+    private static readonly string[] KnownVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", Transport.ProtocolHeaders.ModernVersion];
     private static readonly TimeSpan InitializeTimeout = TimeSpan.FromSeconds(30);
 
     private readonly CancellationTokenSource _stopping = new();
@@ -41,9 +44,6 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
 
     /// <summary>How many times a process was started (tests, diagnostics).</summary>
     public int Starts => Volatile.Read(ref _starts);
-
-    /// <summary>True while an initialized process serves the sessions.</summary>
-    public bool IsRunning => Volatile.Read(ref _process) is not null;
 
     /// <summary>Adds a session; returns its id prefix.</summary>
     public string Attach(StdioSession session) => _sessions.GetOrAdd(session, _ => $"s{Interlocked.Increment(ref _nextSession)}");
@@ -99,12 +99,15 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
             return null;
         }
 
-        // The process speaks the version it negotiated with the gateway: that is the only version known to work. It equals
-        // the client's requested one when the process accepted that (the gateway asks with the first client's version).
+        // The client's requested version when the process supports it: the version it negotiated with the gateway, or a
+        // released version older than that (MCP servers keep accepting the earlier versions; newer ones only add to them).
+        // Otherwise the negotiated version, and the client decides whether it can speak it.
         var result = (JsonObject)cached.DeepClone();
-        var requested = request.Params?["protocolVersion"] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
-        var negotiated = result["protocolVersion"]?.GetValue<string>();
-        result["protocolVersion"] = requested is not null && requested == negotiated ? requested : negotiated;
+        var requested = StringValue(request.Params?["protocolVersion"]);
+        var negotiated = StringValue(result["protocolVersion"]);
+        var supported = requested is not null && (requested == negotiated
+            || (KnownVersions.Contains(requested) && negotiated is not null && string.CompareOrdinal(requested, negotiated) < 0));
+        result["protocolVersion"] = supported ? requested : negotiated;
         return result;
     }
 
@@ -131,16 +134,27 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
                 {
                     await process.SendMessageAsync(new JsonRpcRequest { Id = new RequestId(gatewayId), Method = request.Method, Params = parameters }, cancellationToken)
                         .ConfigureAwait(false);
+
+                    // The process exited while this was being sent, after its in-flight requests were failed: nobody would answer.
+                    if (Volatile.Read(ref _process) != process)
+                    {
+                        throw new InvalidOperationException("the shared MCP server process exited");
+                    }
                 }
                 catch
                 {
-                    _inFlight.TryRemove(gatewayId, out _);
-                    if (progressKey is not null)
+                    if (_inFlight.TryRemove(gatewayId, out _))
                     {
-                        _progress.TryRemove(progressKey, out _);
+                        if (progressKey is not null)
+                        {
+                            _progress.TryRemove(progressKey, out _);
+                        }
+
+                        throw;
                     }
 
-                    throw;
+                    // The crash sweep already answered it with an error.
+                    return;
                 }
 
                 return;
@@ -162,11 +176,19 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
     private static string Key(JsonNode node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : node.ToJsonString();
 
+    private static string? StringValue(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
+    /// <summary>
+    /// The gateway's own <c>initialize</c>: a recent version (the first client's when that is a newer released one), so the
+    /// process negotiates the newest it can and older clients can be answered with theirs; the first client's capabilities.
+    /// </summary>
     private static JsonObject GatewayInitializeParams(JsonNode? clientInitialize) => new()
     {
-        ["protocolVersion"] = clientInitialize?["protocolVersion"] is JsonValue version && version.GetValueKind() == JsonValueKind.String
-            ? version.GetValue<string>()
-            : DefaultProtocolVersion,
+        ["protocolVersion"] = StringValue(clientInitialize?["protocolVersion"]) is { } version && KnownVersions.Contains(version)
+            && string.CompareOrdinal(version, GatewayProtocolVersion) > 0
+            ? version
+            : GatewayProtocolVersion,
         ["capabilities"] = clientInitialize?["capabilities"]?.DeepClone() ?? new JsonObject(),
         ["clientInfo"] = new JsonObject { ["name"] = "mcp-auth-proxy-gateway", ["version"] = typeof(SharedStdioProcess).Assembly.GetName().Version?.ToString() ?? "0" },
     };
