@@ -23,7 +23,7 @@ public sealed class SharedStdioProcessTests : IAsyncLifetime
         _idp = await TestIdentityProvider.StartAsync();
     }
 
-    private Task<GatewayHost> StartAsync(string script, string args, int maxSessions = 4, int maxRestarts = 5) => GatewayFixture.StartGatewayAsync($"""
+    private Task<GatewayHost> StartAsync(string script, string args, int maxSessions = 4, int maxRestarts = 5, int idleSeconds = 1800) => GatewayFixture.StartGatewayAsync($"""
         transport_mode: stdio
         stdio:
           enabled: true
@@ -32,6 +32,7 @@ public sealed class SharedStdioProcessTests : IAsyncLifetime
           shared_process: true
           max_sessions: {maxSessions}
           max_restarts: {maxRestarts}
+          session_idle_seconds: {idleSeconds}
         protected_resource_metadata:
           authorization_servers: ["{_idp.Issuer}"]
           scopes_supported:
@@ -151,6 +152,24 @@ public sealed class SharedStdioProcessTests : IAsyncLifetime
         Assert.Equal([pid], NodePeers.ChildProcesses("--marker-shared-end"));
         await using var third = await GatewayFixture.ConnectToAsync(Url(gateway), Token(gateway, subject: "carol"));
         Assert.Equal(pid, await PidAsync(third));
+    }
+
+    [Fact]
+    public async Task Idle_session_is_ended_without_stopping_the_shared_process()
+    {
+        await using var gateway = await StartAsync(NodePeers.CrashServer, "\"--marker-shared-idle\"", idleSeconds: 1);
+        using var http = new HttpClient { Timeout = TestTimeouts.Default };
+        var abandoned = await RawSession.OpenAsync(http, Url(gateway), Token(gateway));
+        var pid = Assert.Single(NodePeers.ChildProcesses("--marker-shared-idle"));
+
+        await NodePeers.WaitUntilAsync(() => _logs.Entries.Any(e => e.Id.Id == 3037), "the idle session is ended");
+
+        using var late = await http.SendAsync(Mcp.Post(Url(gateway), Mcp.ToolCall("echo"), Token(gateway), abandoned.SessionId), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+        Assert.Equal([pid], NodePeers.ChildProcesses("--marker-shared-idle"));
+        var fresh = await RawSession.OpenAsync(http, Url(gateway), Token(gateway));
+        var answer = Assert.Single(await fresh.PostAsync(Mcp.ToolCall("pid", 1, "{}")));
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)answer["result"]!["content"]![0]!["text"]);
     }
 
     [Fact]
@@ -317,6 +336,8 @@ public sealed class SharedStdioProcessTests : IAsyncLifetime
         }
 
         private readonly string _sessionId = sessionId;
+
+        public string SessionId => _sessionId;
 
         /// <summary>Every JSON-RPC message of the answer (an SSE stream or one JSON body).</summary>
         public async Task<List<JsonObject>> PostAsync(string body)

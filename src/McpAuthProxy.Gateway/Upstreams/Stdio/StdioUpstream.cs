@@ -31,6 +31,8 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
 
     public int SessionCount => _sessions.Count;
 
+    private string ProcessFate => _shared is null ? "its process was stopped" : "the shared process keeps running";
+
     /// <summary>With <c>stdio.shared_process</c>: how many times the shared process was started (0 otherwise).</summary>
     public int SharedProcessStarts => _shared?.Starts ?? 0;
 
@@ -56,7 +58,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             {
                 bindings.Forget(sessionId);
                 await ended.DisposeAsync().ConfigureAwait(false);
-                LogSessionClosed(sessionId);
+                LogSessionClosed(sessionId, ProcessFate);
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 return;
             }
@@ -168,7 +170,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             {
                 bindings.Forget(id);
                 await session.DisposeAsync().ConfigureAwait(false);
-                LogSessionClosed(id);
+                LogSessionClosed(id, ProcessFate);
             }
         }
     }
@@ -281,7 +283,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
                     {
                         bindings.Forget(id);
                         await session.DisposeAsync().ConfigureAwait(false);
-                        LogSessionIdle(id, idle.TotalSeconds);
+                        LogSessionIdle(id, idle.TotalSeconds, ProcessFate);
                     }
                 }
             }
@@ -314,14 +316,14 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         }
     }
 
-    [LoggerMessage(Diagnostics.EventIds.StdioSessionIdle, LogLevel.Information, "MCP session {SessionId} was idle for {Seconds} s; its process was stopped.")]
-    private partial void LogSessionIdle(string sessionId, double seconds);
+    [LoggerMessage(Diagnostics.EventIds.StdioSessionIdle, LogLevel.Information, "MCP session {SessionId} was idle for {Seconds} s; {Process}.")]
+    private partial void LogSessionIdle(string sessionId, double seconds, string process);
 
     [LoggerMessage(Diagnostics.EventIds.StdioSessionLimit, LogLevel.Warning, "Refused a new MCP session: {Max} sessions are running (stdio.max_sessions).")]
     private partial void LogSessionLimit(int max);
 
-    [LoggerMessage(Diagnostics.EventIds.StdioSessionClosed, LogLevel.Information, "MCP session {SessionId} closed; its process was stopped.")]
-    private partial void LogSessionClosed(string sessionId);
+    [LoggerMessage(Diagnostics.EventIds.StdioSessionClosed, LogLevel.Information, "MCP session {SessionId} closed; {Process}.")]
+    private partial void LogSessionClosed(string sessionId, string process);
 
     [LoggerMessage(Diagnostics.EventIds.StdioPumpFailed, LogLevel.Error, "Could not start '{Command}': {Reason}")]
     private partial void LogStartFailed(string command, string reason);
