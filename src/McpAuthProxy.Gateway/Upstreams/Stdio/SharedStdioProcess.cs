@@ -386,6 +386,12 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
                 await _startGate.WaitAsync(_stopping.Token).ConfigureAwait(false);
                 try
                 {
+                    if (_process is not null)
+                    {
+                        // A new session started it meanwhile.
+                        return;
+                    }
+
                     var process = await ConnectAndInitializeAsync(_stopping.Token).ConfigureAwait(false);
                     Volatile.Write(ref _process, process);
                     return;

@@ -13,7 +13,9 @@ namespace McpAuthProxy.Gateway.Upstreams.Stdio;
 /// <summary>
 /// One MCP session: a <see cref="StreamableHttpServerTransport"/> toward HTTP clients pumped to and from a
 /// <see cref="StdioClientTransport"/> toward one process. Responses go back on the POST that asked; a crashed process
-/// fails its pending requests with errors and is restarted with backoff (replaying <c>initialize</c>).
+/// fails its pending requests with errors and is restarted with backoff (replaying <c>initialize</c>). With a
+/// <see cref="SharedStdioProcess"/> the session owns no process: it answers <c>initialize</c> from the shared result and
+/// hands everything else to the shared process, which routes answers back here.
 /// </summary>
 internal sealed partial class StdioSession : IAsyncDisposable
 {

@@ -16,7 +16,8 @@ namespace McpAuthProxy.Gateway.Upstreams.Stdio;
 
 /// <summary>
 /// A stdio MCP server exposed as Streamable HTTP: one process per MCP session (spawned directly, no shell), up to
-/// <c>stdio.max_sessions</c>; the session ends (and its process tree is stopped) on DELETE or shutdown.
+/// <c>stdio.max_sessions</c>; the session ends (and its process tree is stopped) on DELETE or shutdown. With
+/// <c>stdio.shared_process</c> every session talks to one <see cref="SharedStdioProcess"/>, stopped only on shutdown.
 /// </summary>
 internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEndpoints endpoints, SessionBindings bindings, ILoggerFactory loggerFactory, ILogger<StdioUpstream> logger)
     : IMcpUpstream, IHostedService, IAsyncDisposable
