@@ -60,12 +60,6 @@ public static class GatewayConfigValidator
                 }
             }
 
-            if (config.Stdio.SharedProcess == true)
-            {
-                errors.Add(new ConfigProblem("stdio.shared_process", "a shared process is not supported by this build; each MCP session gets its own process",
-                    "remove shared_process (or set it to false)"));
-            }
-
             if (config.Stdio.SessionIdleSeconds is < 1)
             {
                 errors.Add(new ConfigProblem("stdio.session_idle_seconds", $"{config.Stdio.SessionIdleSeconds} is not a timeout", "write e.g. 'session_idle_seconds: 1800'"));

@@ -25,5 +25,10 @@ internal static class EventIds
     public const int StdioPumpFailed = 3035;
     public const int StdioStderr = 3036;
     public const int StdioSessionIdle = 3037;
+    public const int StdioSharedStarted = 3038;
+    public const int StdioSharedExited = 3039;
+    public const int StdioSharedRestarting = 3041;
+    public const int StdioSharedFailed = 3042;
+    public const int StdioSharedServerRequestRefused = 3043;
     public const int ShuttingDown = 3040;
 }

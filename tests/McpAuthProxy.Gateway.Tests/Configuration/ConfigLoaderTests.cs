@@ -131,7 +131,6 @@ public sealed class ConfigLoaderTests
     [InlineData("max_body_bytes: 10", "max_body_bytes", "too small")]
     [InlineData("stdio: { enabled: true, user_command: 'no-such-command-gateway-test --x' }\ntransport_mode: stdio", "stdio.user_command", "not an executable file or on PATH")]
     [InlineData("token_validation: { issuer: 'https://idp.example.com', introspection: { endpoint: 'https://idp.example.com/introspect' } }", "token_validation.introspection.client_id", "must authenticate")]
-    [InlineData("stdio: { enabled: true, user_command: 'node x', shared_process: true }\ntransport_mode: stdio", "stdio.shared_process", "not supported")]
     public void Each_broken_key_gets_its_own_message(string yaml, string key, string message)
     {
         var errors = Errors(Minimal + "\n" + yaml);

@@ -13,7 +13,9 @@ namespace McpAuthProxy.Gateway.Upstreams.Stdio;
 /// <summary>
 /// One MCP session: a <see cref="StreamableHttpServerTransport"/> toward HTTP clients pumped to and from a
 /// <see cref="StdioClientTransport"/> toward one process. Responses go back on the POST that asked; a crashed process
-/// fails its pending requests with errors and is restarted with backoff (replaying <c>initialize</c>).
+/// fails its pending requests with errors and is restarted with backoff (replaying <c>initialize</c>). With a
+/// <see cref="SharedStdioProcess"/> the session owns no process: it answers <c>initialize</c> from the shared result and
+/// hands everything else to the shared process, which routes answers back here.
 /// </summary>
 internal sealed partial class StdioSession : IAsyncDisposable
 {
@@ -28,6 +30,8 @@ internal sealed partial class StdioSession : IAsyncDisposable
     private readonly SseResponseStreamTransport? _legacy;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly SharedStdioProcess? _shared;
+    private string? _sharedPrefix;
     private ITransport? _process;
     private JsonRpcRequest? _initialize;
     private bool _initializedSent;
@@ -41,10 +45,12 @@ internal sealed partial class StdioSession : IAsyncDisposable
     private sealed record ScopePolicyGrant(IReadOnlySet<string> Scopes);
 
     /// <param name="legacyStream">For a legacy HTTP+SSE session: the GET response body and the endpoint to announce; null for Streamable HTTP.</param>
+    /// <param name="shared">With <c>stdio.shared_process</c>: the process all sessions share; null for a process of its own.</param>
     public StdioSession(string id, GatewaySettings settings, ScopePolicy policy, ILoggerFactory loggerFactory, ILogger<StdioSession> logger,
-        (Stream Body, string Endpoint)? legacyStream = null)
+        (Stream Body, string Endpoint)? legacyStream = null, SharedStdioProcess? shared = null)
     {
         Id = id;
+        _shared = shared;
         _settings = settings;
         _policy = policy;
         _loggerFactory = loggerFactory;
@@ -98,6 +104,13 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_shared is { } shared)
+        {
+            _sharedPrefix = shared.Attach(this);
+            _serverPump = PumpToProcessAsync();
+            return;
+        }
+
         _process = await ConnectProcessAsync(cancellationToken).ConfigureAwait(false);
         _processPump = PumpFromProcessAsync(_process);
         _serverPump = PumpToProcessAsync();
@@ -105,9 +118,19 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
     private async Task<ITransport> ConnectProcessAsync(CancellationToken cancellationToken)
     {
-        var command = _settings.StdioCommand;
+        var connected = await ConnectProcessAsync(_settings, $"mcp-session-{Id[..8]}", _loggerFactory, line => LogProcessStderr(Id[..8], line), cancellationToken)
+            .ConfigureAwait(false);
+        LogStarted(_settings.StdioCommand[0], Id[..8]);
+        return connected;
+    }
+
+    /// <summary>Starts <c>stdio.user_command</c> (directly, no shell) with <c>stdio.env</c> and <c>stdio.work_dir</c>.</summary>
+    internal static async Task<ITransport> ConnectProcessAsync(GatewaySettings settings, string name, ILoggerFactory loggerFactory, Action<string> stderr,
+        CancellationToken cancellationToken)
+    {
+        var command = settings.StdioCommand;
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var entry in _settings.Config.Stdio.Env)
+        foreach (var entry in settings.Config.Stdio.Env)
         {
             var eq = entry.IndexOf('=', StringComparison.Ordinal);
             environment[entry[..eq]] = entry[(eq + 1)..];
@@ -115,17 +138,15 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
-            Name = $"mcp-session-{Id[..8]}",
+            Name = name,
             Command = command[0],
             Arguments = command.Skip(1).ToList(),
-            WorkingDirectory = _settings.Config.Stdio.WorkDir,
+            WorkingDirectory = settings.Config.Stdio.WorkDir,
             EnvironmentVariables = environment,
             ShutdownTimeout = TimeSpan.FromSeconds(5),
-            StandardErrorLines = line => LogProcessStderr(Id[..8], line),
-        }, _loggerFactory);
-        var connected = await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        LogStarted(command[0], Id[..8]);
-        return connected;
+            StandardErrorLines = stderr,
+        }, loggerFactory);
+        return await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task<bool> HandlePostAsync(JsonRpcMessage message, Stream response, CancellationToken cancellationToken) =>
@@ -151,6 +172,27 @@ internal sealed partial class StdioSession : IAsyncDisposable
             {
                 var related = message.Context?.RelatedTransport;
                 var user = message.Context?.User;
+                if (_shared is not null)
+                {
+                    if (message is JsonRpcRequest { Method: RequestMethods.Initialize } initialize)
+                    {
+                        // The shared process was initialized once by the gateway: answer from its cached result.
+                        await SendToClientAsync(related, _shared.InitializeResultFor(initialize) is { } result
+                            ? new JsonRpcResponse { Id = initialize.Id, Result = result }
+                            : new JsonRpcError
+                            {
+                                Id = initialize.Id,
+                                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "The MCP server process is not running; retry shortly" },
+                            }).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (message is JsonRpcNotification { Method: NotificationMethods.InitializedNotification })
+                    {
+                        continue;
+                    }
+                }
+
                 if (message is JsonRpcRequest request)
                 {
                     if (request.Method == RequestMethods.Initialize)
@@ -170,8 +212,15 @@ internal sealed partial class StdioSession : IAsyncDisposable
                 message.Context = null;
                 try
                 {
-                    var process = _process ?? throw new InvalidOperationException("no process");
-                    await process.SendMessageAsync(message, _stopping.Token).ConfigureAwait(false);
+                    if (_shared is { } shared)
+                    {
+                        await shared.SendAsync(this, _sharedPrefix!, message, _stopping.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        var process = _process ?? throw new InvalidOperationException("no process");
+                        await process.SendMessageAsync(message, _stopping.Token).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
                 {
@@ -194,35 +243,13 @@ internal sealed partial class StdioSession : IAsyncDisposable
         {
             await foreach (var message in process.MessageReader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
             {
-                if (message is JsonRpcMessageWithId withId and (JsonRpcResponse or JsonRpcError))
+                if (message is JsonRpcMessageWithId withId and (JsonRpcResponse or JsonRpcError)
+                    && withId.Id.ToString().StartsWith(ReinitializePrefix, StringComparison.Ordinal))
                 {
-                    var key = withId.Id.ToString();
-                    if (key.StartsWith(ReinitializePrefix, StringComparison.Ordinal))
-                    {
-                        continue;
-                    }
-
-                    if (_pending.TryRemove(key, out var pending))
-                    {
-                        if (pending.Method == RequestMethods.ToolsList && message is JsonRpcResponse { Result: JsonObject result } && result["tools"] is JsonArray tools)
-                        {
-                            for (var i = tools.Count - 1; i >= 0; i--)
-                            {
-                                if (tools[i]?["name"]?.GetValue<string>() is { } name && !_policy.MayCallTool(name, pending.Grant.Scopes))
-                                {
-                                    tools.RemoveAt(i);
-                                }
-                            }
-                        }
-
-                        await SendToClientAsync(pending.Related, message).ConfigureAwait(false);
-                        continue;
-                    }
+                    continue;
                 }
 
-                // Server-initiated requests and notifications: on the latest open POST stream, else the GET stream.
-                var latest = _pending.Values.LastOrDefault(p => p.Related is not null)?.Related;
-                await SendToClientAsync(latest, message).ConfigureAwait(false);
+                await RouteFromProcessAsync(message).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -249,6 +276,43 @@ internal sealed partial class StdioSession : IAsyncDisposable
         }
 
         await RestartAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A message from the process (own or shared, ids already restored) to this session's client.</summary>
+    private async Task RouteFromProcessAsync(JsonRpcMessage message)
+    {
+        if (message is JsonRpcMessageWithId withId and (JsonRpcResponse or JsonRpcError) && _pending.TryRemove(withId.Id.ToString(), out var pending))
+        {
+            if (pending.Method == RequestMethods.ToolsList && message is JsonRpcResponse { Result: JsonObject result } && result["tools"] is JsonArray tools)
+            {
+                for (var i = tools.Count - 1; i >= 0; i--)
+                {
+                    if (tools[i]?["name"]?.GetValue<string>() is { } name && !_policy.MayCallTool(name, pending.Grant.Scopes))
+                    {
+                        tools.RemoveAt(i);
+                    }
+                }
+            }
+
+            await SendToClientAsync(pending.Related, message).ConfigureAwait(false);
+            return;
+        }
+
+        // Server-initiated requests and notifications: on the latest open POST stream, else the GET stream.
+        var latest = _pending.Values.LastOrDefault(p => p.Related is not null)?.Related;
+        await SendToClientAsync(latest, message).ConfigureAwait(false);
+    }
+
+    /// <summary>Shared process: a response (id restored), a notification or a server request for this session.</summary>
+    public Task DeliverFromSharedAsync(JsonRpcMessage message) => _disposed ? Task.CompletedTask : RouteFromProcessAsync(message);
+
+    /// <summary>Shared process: the process exited while <paramref name="id"/> was in flight.</summary>
+    public async Task FailFromSharedAsync(RequestId id, string reason)
+    {
+        if (!_disposed && _pending.TryRemove(id.ToString(), out var pending))
+        {
+            await ReplyErrorAsync(pending, id, reason).ConfigureAwait(false);
+        }
     }
 
     private async Task RestartAsync()
@@ -329,6 +393,7 @@ internal sealed partial class StdioSession : IAsyncDisposable
         }
 
         _disposed = true;
+        _shared?.Detach(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_process is { } process)
         {

@@ -16,7 +16,8 @@ namespace McpAuthProxy.Gateway.Upstreams.Stdio;
 
 /// <summary>
 /// A stdio MCP server exposed as Streamable HTTP: one process per MCP session (spawned directly, no shell), up to
-/// <c>stdio.max_sessions</c>; the session ends (and its process tree is stopped) on DELETE or shutdown.
+/// <c>stdio.max_sessions</c>; the session ends (and its process tree is stopped) on DELETE or shutdown. With
+/// <c>stdio.shared_process</c> every session talks to one <see cref="SharedStdioProcess"/>, stopped only on shutdown.
 /// </summary>
 internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEndpoints endpoints, SessionBindings bindings, ILoggerFactory loggerFactory, ILogger<StdioUpstream> logger)
     : IMcpUpstream, IHostedService, IAsyncDisposable
@@ -25,8 +26,16 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
 
     private readonly ConcurrentDictionary<string, StdioSession> _sessions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _createGate = new(1, 1);
+    private readonly SharedStdioProcess? _shared = settings.StdioSharedProcess
+        ? new SharedStdioProcess(settings, loggerFactory, loggerFactory.CreateLogger<SharedStdioProcess>())
+        : null;
 
     public int SessionCount => _sessions.Count;
+
+    private string ProcessFate => _shared is null ? "its process was stopped" : "the shared process keeps running";
+
+    /// <summary>With <c>stdio.shared_process</c>: how many times the shared process was started (0 otherwise).</summary>
+    public int SharedProcessStarts => _shared?.Starts ?? 0;
 
     public async Task ForwardAsync(McpCall call)
     {
@@ -50,7 +59,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             {
                 bindings.Forget(sessionId);
                 await ended.DisposeAsync().ConfigureAwait(false);
-                LogSessionClosed(sessionId);
+                LogSessionClosed(sessionId, ProcessFate);
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 return;
             }
@@ -116,7 +125,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
                 return;
             }
 
-            session = await CreateSessionAsync(call).ConfigureAwait(false);
+            session = await CreateSessionAsync(call, initialize: (JsonRpcRequest)message).ConfigureAwait(false);
             if (session is null)
             {
                 return;
@@ -162,7 +171,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             {
                 bindings.Forget(id);
                 await session.DisposeAsync().ConfigureAwait(false);
-                LogSessionClosed(id);
+                LogSessionClosed(id, ProcessFate);
             }
         }
     }
@@ -199,7 +208,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         await session.ReceiveLegacyMessageAsync(message, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private async Task<StdioSession?> CreateSessionAsync(McpCall call, string? legacyId = null, (Stream, string)? legacyStream = null)
+    private async Task<StdioSession?> CreateSessionAsync(McpCall call, string? legacyId = null, (Stream, string)? legacyStream = null, JsonRpcRequest? initialize = null)
     {
         await _createGate.WaitAsync(call.Context.RequestAborted).ConfigureAwait(false);
         try
@@ -214,12 +223,17 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             }
 
             var id = legacyId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>(), legacyStream);
+            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>(), legacyStream, _shared);
             try
             {
+                if (_shared is not null)
+                {
+                    await _shared.EnsureStartedAsync(initialize?.Params, call.Context.RequestAborted).ConfigureAwait(false);
+                }
+
                 await session.StartAsync(call.Context.RequestAborted).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
             {
                 await session.DisposeAsync().ConfigureAwait(false);
                 LogStartFailed(settings.StdioCommand.FirstOrDefault() ?? "?", ex.Message);
@@ -270,7 +284,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
                     {
                         bindings.Forget(id);
                         await session.DisposeAsync().ConfigureAwait(false);
-                        LogSessionIdle(id, idle.TotalSeconds);
+                        LogSessionIdle(id, idle.TotalSeconds, ProcessFate);
                     }
                 }
             }
@@ -296,16 +310,21 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
                 await session.DisposeAsync().ConfigureAwait(false);
             }
         }
+
+        if (_shared is not null)
+        {
+            await _shared.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
-    [LoggerMessage(Diagnostics.EventIds.StdioSessionIdle, LogLevel.Information, "MCP session {SessionId} was idle for {Seconds} s; its process was stopped.")]
-    private partial void LogSessionIdle(string sessionId, double seconds);
+    [LoggerMessage(Diagnostics.EventIds.StdioSessionIdle, LogLevel.Information, "MCP session {SessionId} was idle for {Seconds} s; {Process}.")]
+    private partial void LogSessionIdle(string sessionId, double seconds, string process);
 
     [LoggerMessage(Diagnostics.EventIds.StdioSessionLimit, LogLevel.Warning, "Refused a new MCP session: {Max} sessions are running (stdio.max_sessions).")]
     private partial void LogSessionLimit(int max);
 
-    [LoggerMessage(Diagnostics.EventIds.StdioSessionClosed, LogLevel.Information, "MCP session {SessionId} closed; its process was stopped.")]
-    private partial void LogSessionClosed(string sessionId);
+    [LoggerMessage(Diagnostics.EventIds.StdioSessionClosed, LogLevel.Information, "MCP session {SessionId} closed; {Process}.")]
+    private partial void LogSessionClosed(string sessionId, string process);
 
     [LoggerMessage(Diagnostics.EventIds.StdioPumpFailed, LogLevel.Error, "Could not start '{Command}': {Reason}")]
     private partial void LogStartFailed(string command, string reason);
