@@ -16,6 +16,13 @@ public sealed class BridgeSignInTests(StackFixture fixture, ITestOutputHelper ou
         return Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
     }
 
+    /// <summary>A first run of the bridge that signs in and makes one call, leaving a cached token behind.</summary>
+    private async Task SignInOnceAsync(BridgeRun run)
+    {
+        await using var first = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct);
+        await EchoAsync(first, "one");
+    }
+
     [Fact]
     public async Task First_start_signs_in_through_the_browser_then_lists_and_calls_tools()
     {
@@ -35,10 +42,7 @@ public sealed class BridgeSignInTests(StackFixture fixture, ITestOutputHelper ou
     public async Task Second_start_uses_the_cached_token_without_opening_the_browser()
     {
         using var run = new BridgeRun(output);
-        await using (var first = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct))
-        {
-            await EchoAsync(first, "one");
-        }
+        await SignInOnceAsync(run);
 
         var cached = run.ReadToken(fixture.Stack);
 
@@ -53,10 +57,7 @@ public sealed class BridgeSignInTests(StackFixture fixture, ITestOutputHelper ou
     public async Task Token_cache_holds_an_absolute_expiry_the_client_and_the_scopes_in_a_private_file()
     {
         using var run = new BridgeRun(output);
-        await using (var client = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct))
-        {
-            await EchoAsync(client, "x");
-        }
+        await SignInOnceAsync(run);
 
         var token = run.ReadToken(fixture.Stack);
         var file = run.TokenFile(fixture.Stack);
@@ -75,10 +76,7 @@ public sealed class BridgeSignInTests(StackFixture fixture, ITestOutputHelper ou
     public async Task Expired_access_token_is_refreshed_without_the_browser()
     {
         using var run = new BridgeRun(output);
-        await using (var first = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct))
-        {
-            await EchoAsync(first, "one");
-        }
+        await SignInOnceAsync(run);
 
         var before = run.ReadToken(fixture.Stack);
         run.WriteToken(fixture.Stack, before with { ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(30) });
@@ -96,10 +94,7 @@ public sealed class BridgeSignInTests(StackFixture fixture, ITestOutputHelper ou
     public async Task Revoked_refresh_token_leads_to_a_new_sign_in()
     {
         using var run = new BridgeRun(output);
-        await using (var first = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct))
-        {
-            await EchoAsync(first, "one");
-        }
+        await SignInOnceAsync(run);
 
         var before = run.ReadToken(fixture.Stack);
         await fixture.Stack.RevokeAsync(before.RefreshToken!, Ct);
@@ -164,10 +159,7 @@ public sealed class BridgeSignInTests(StackFixture fixture, ITestOutputHelper ou
     public async Task Legacy_rust_format_file_is_read_and_its_token_used()
     {
         using var run = new BridgeRun(output);
-        await using (var first = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct))
-        {
-            await EchoAsync(first, "one");
-        }
+        await SignInOnceAsync(run);
 
         var token = run.ReadToken(fixture.Stack);
         await File.WriteAllTextAsync(run.TokenFile(fixture.Stack),
@@ -183,10 +175,7 @@ public sealed class BridgeSignInTests(StackFixture fixture, ITestOutputHelper ou
     public async Task Token_cached_for_another_client_id_is_not_used()
     {
         using var run = new BridgeRun(output);
-        await using (var first = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct))
-        {
-            await EchoAsync(first, "one");
-        }
+        await SignInOnceAsync(run);
 
         run.WriteToken(fixture.Stack, run.ReadToken(fixture.Stack) with { ClientId = "someone-else" });
 
@@ -201,10 +190,7 @@ public sealed class BridgeSignInTests(StackFixture fixture, ITestOutputHelper ou
     public async Task Token_cached_for_narrower_scopes_is_not_used()
     {
         using var run = new BridgeRun(output);
-        await using (var first = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct))
-        {
-            await EchoAsync(first, "one");
-        }
+        await SignInOnceAsync(run);
 
         await using var second = await run.ConnectAsync(BridgeRun.Args(fixture.Stack, extra: ["--oidc-scopes", "openid profile email mcp:tools"]), Ct);
 
