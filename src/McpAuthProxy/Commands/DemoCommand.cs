@@ -10,8 +10,8 @@ internal static class DemoCommand
     public static Command Create()
     {
         var check = new Option<bool>("--check") { Description = "Run the whole flow once without a person (sign-in, tools, the 403 step-up) and exit 0 when every step worked" };
-        var idpPort = new Option<int>("--idp-port") { Description = "Port of the identity provider on 127.0.0.1 [default: 9400]", DefaultValueFactory = _ => 9400 };
-        var gatewayPort = new Option<int>("--gateway-port") { Description = "Port of the gateway on 127.0.0.1 [default: 9401]", DefaultValueFactory = _ => 9401 };
+        var idpPort = new Option<int>("--idp-port") { Description = "Port of the identity provider on 127.0.0.1", HelpName = "PORT", DefaultValueFactory = _ => 9400 };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "Port of the gateway on 127.0.0.1", HelpName = "PORT", DefaultValueFactory = _ => 9401 };
         var command = new Command("demo", "Run the whole flow on loopback with nothing else installed: an identity provider, a sample MCP server and the gateway in front of it")
         {
             check, idpPort, gatewayPort,
