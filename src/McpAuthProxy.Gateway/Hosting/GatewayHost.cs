@@ -58,6 +58,9 @@ public sealed partial class GatewayHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // A start failure (a port in use) is thrown to the caller, which reports it in one line; the host's own log of
+        // it would add a stack trace for what is a user's mistake.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         if (options.ConfigureLogging is { } configureLogging)
         {

@@ -26,7 +26,12 @@ internal static class DemoCommand
     public static async Task<int> RunAsync(int idpPort, int gatewayPort, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        // A port in use is reported below in one line; the host's own failure log (with its stack) stays out.
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
+            .AddFilter("Microsoft.Hosting", LogLevel.None));
         DemoStack stack;
         try
         {

@@ -35,6 +35,22 @@ public sealed partial class DemoTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Demo_port_in_use_gives_one_line_and_exit_1()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var demo = ChildProcess.StartProxy(["demo", "--idp-port", "0", "--gateway-port", port], output: output.WriteLine);
+        var code = await demo.WaitForExitAsync(Ct);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(demo.StderrLines);
+        Assert.Contains($"cannot listen", line);
+        Assert.Contains("--gateway-port", line);
+    }
+
+    [Fact]
     public async Task Demo_prints_a_desktop_configuration_that_works_with_the_bridge_and_stops_on_ctrl_c()
     {
         await using var demo = ChildProcess.StartProxy(["demo", "--idp-port", "0", "--gateway-port", "0"], output: output.WriteLine);
