@@ -28,6 +28,7 @@ internal sealed class ProtocolTranslator
     private JsonObject? _discovery;
     private string? _clientVersion;
     private JsonObject? _discoveryForModernClient;
+    private JsonObject? _initializedByBridge;
 
     private enum Mode
     {
@@ -119,6 +120,7 @@ internal sealed class ProtocolTranslator
     {
         _mode = Mode.LegacyServerModernClient;
         SynthesizedInitialize = initialize;
+        _initializedByBridge = initialized;
         _discoveryForModernClient = new JsonObject
         {
             ["resultType"] = "complete",
@@ -133,10 +135,17 @@ internal sealed class ProtocolTranslator
     }
 
     /// <summary>A repeated opening request, answered from what the bridge already knows.</summary>
+    /// <remarks>
+    /// Also covers a client that gives up on its <c>server/discover</c> probe (an SDK client waits only a few seconds)
+    /// and falls back to <c>initialize</c> while the bridge is already speaking for it: the server is initialized
+    /// once, and the client gets that answer.
+    /// </remarks>
     public JsonRpcMessage? TryAnswerLocally(JsonRpcRequest opening) => (_mode, opening.Method) switch
     {
         (Mode.ModernServerLegacyClient, RequestMethods.Initialize) => InitializeAnswer(),
+        (Mode.ModernServerLegacyClient, RequestMethods.ServerDiscover) => new JsonRpcResponse { Id = Placeholder, Result = _discovery!.DeepClone() },
         (Mode.LegacyServerModernClient, RequestMethods.ServerDiscover) => new JsonRpcResponse { Id = Placeholder, Result = _discoveryForModernClient!.DeepClone() },
+        (Mode.LegacyServerModernClient, RequestMethods.Initialize) => new JsonRpcResponse { Id = Placeholder, Result = _initializedByBridge!.DeepClone() },
         _ => null,
     };
 
@@ -145,7 +154,8 @@ internal sealed class ProtocolTranslator
     {
         switch (_mode, message)
         {
-            case (Mode.ModernServerLegacyClient, JsonRpcNotification { Method: NotificationMethods.InitializedNotification }):
+            case (Mode.ModernServerLegacyClient or Mode.LegacyServerModernClient, JsonRpcNotification { Method: NotificationMethods.InitializedNotification }):
+                // The bridge already introduced the client (or no introduction exists): nothing to send.
                 return new(null, null);
             case (Mode.ModernServerLegacyClient, JsonRpcRequest { Method: RequestMethods.Ping }):
                 return new(null, Empty());

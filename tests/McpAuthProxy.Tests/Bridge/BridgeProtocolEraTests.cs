@@ -33,6 +33,31 @@ public sealed class BridgeProtocolEraTests(StackFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Client_that_falls_back_to_initialize_after_its_discover_probe_gets_the_servers_answer()
+    {
+        using var run = new BridgeRun(output);
+        await using var bridge = run.StartRaw(BridgeRun.Args(fixture.Stack));
+        var meta = new System.Text.Json.Nodes.JsonObject
+        {
+            ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
+            ["io.modelcontextprotocol/clientCapabilities"] = new System.Text.Json.Nodes.JsonObject(),
+        };
+
+        await bridge.WriteLineAsync(new System.Text.Json.Nodes.JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "server/discover", ["params"] = new System.Text.Json.Nodes.JsonObject { ["_meta"] = meta } }.ToJsonString());
+        var discovered = (await Rpc.ReadUntilAnswerAsync(bridge, 1, Ct))[^1];
+        // A client whose probe timed out falls back to the 2025 handshake on the same connection.
+        await bridge.WriteLineAsync(Rpc.Initialize(2, "2025-11-25"));
+        var initialized = (await Rpc.ReadUntilAnswerAsync(bridge, 2, Ct))[^1];
+        await bridge.WriteLineAsync(Rpc.Initialized);
+        await bridge.WriteLineAsync(Rpc.Call(3, "echo", new() { ["message"] = "after fallback" }));
+        var called = (await Rpc.ReadUntilAnswerAsync(bridge, 3, Ct))[^1];
+
+        Assert.Equal("2026-07-28", (string?)discovered["result"]!["supportedVersions"]![0]);
+        Assert.Equal("stack-mcp", (string?)initialized["result"]!["serverInfo"]!["name"]);
+        Assert.Equal("Echo: after fallback", (string?)called["result"]!["content"]![0]!["text"]);
+    }
+
+    [Fact]
     public async Task Client_of_2026_07_28_reaches_a_2025_era_server()
     {
         using var run = new BridgeRun(output);
