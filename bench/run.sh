@@ -22,6 +22,7 @@ if [ "$BUILD" = 1 ]; then
   echo "bench: building the bridge and the stand-in browser (Release)" >&2
   dotnet build src/McpAuthProxy -c Release -nologo -v q >&2
   dotnet build tests/McpAuthProxy.TestBrowser -c Release -nologo -v q >&2
+  dotnet build bench/McpBench -c Release -nologo -v q >&2
   if [ "$AOT" = 1 ]; then
     echo "bench: publishing the native AOT binary to bench/out/aot" >&2
     dotnet publish src/McpAuthProxy -c Release -r linux-x64 -o bench/out/aot -nologo -v q >&2
