@@ -1,30 +1,42 @@
 // One measurement with the C# MCP SDK client (ModelContextProtocol.Core), the same work bench.mjs's `measure` does:
 //   McpBench http URL N CONCURRENCY WARMUP [HEADER]...
-// connects, checks one echo, makes WARMUP calls, then N timed tools/call echo with CONCURRENCY in flight, and prints
+//   McpBench stdio N CONCURRENCY WARMUP -- COMMAND [ARG]...
+// connects (over Streamable HTTP, or by starting COMMAND and speaking stdio to it), checks one echo, makes WARMUP calls, then N timed tools/call echo with CONCURRENCY in flight, and prints
 // one JSON line {"p50":..,"p99":..,"rps":..}. The header arguments are "Name: value".
 using System.Diagnostics;
 using System.Globalization;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-if (args.Length < 5 || args[0] != "http")
+var http = args.Length >= 5 && args[0] == "http";
+var stdio = args.Length >= 6 && args[0] == "stdio" && args[4] == "--";
+if (!http && !stdio)
 {
-    await Console.Error.WriteLineAsync("usage: McpBench http URL N CONCURRENCY WARMUP [\"Name: value\"]...");
+    await Console.Error.WriteLineAsync("usage: McpBench http URL N CONCURRENCY WARMUP [\"Name: value\"]... | McpBench stdio N CONCURRENCY WARMUP -- COMMAND [ARG]...");
     return 2;
 }
 
-var url = new Uri(args[1]);
-var n = int.Parse(args[2], CultureInfo.InvariantCulture);
-var concurrency = int.Parse(args[3], CultureInfo.InvariantCulture);
-var warmup = int.Parse(args[4], CultureInfo.InvariantCulture);
-var headers = new Dictionary<string, string>();
-foreach (var h in args.Skip(5))
+var at = http ? 2 : 1;
+var n = int.Parse(args[at], CultureInfo.InvariantCulture);
+var concurrency = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
+var warmup = int.Parse(args[at + 2], CultureInfo.InvariantCulture);
+IClientTransport transport;
+if (http)
 {
-    var i = h.IndexOf(':', StringComparison.Ordinal);
-    headers[h[..i].Trim()] = h[(i + 1)..].Trim();
+    var headers = new Dictionary<string, string>();
+    foreach (var h in args.Skip(5))
+    {
+        var i = h.IndexOf(':', StringComparison.Ordinal);
+        headers[h[..i].Trim()] = h[(i + 1)..].Trim();
+    }
+
+    transport = new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(args[1]), AdditionalHeaders = headers, TransportMode = HttpTransportMode.StreamableHttp });
+}
+else
+{
+    transport = new StdioClientTransport(new StdioClientTransportOptions { Command = args[5], Arguments = args[6..], Name = "target" });
 }
 
-var transport = new HttpClientTransport(new HttpClientTransportOptions { Endpoint = url, AdditionalHeaders = headers, TransportMode = HttpTransportMode.StreamableHttp });
 await using var client = await McpClient.CreateAsync(transport);
 
 async Task<string?> Call(int i)
