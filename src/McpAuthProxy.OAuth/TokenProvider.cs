@@ -335,24 +335,14 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
         }
     }
 
-    private CachedToken ToCached(TokenResponse response, string requestedScopes)
-    {
-        var now = _clock.GetUtcNow();
-        return new CachedToken
+    private CachedToken ToCached(TokenResponse response, string requestedScopes) =>
+        CachedToken.From(response, _clock.GetUtcNow()) with
         {
-            AccessToken = response.AccessToken,
-            RefreshToken = response.RefreshToken,
-            ExpiresIn = response.ExpiresIn,
-            TokenType = response.TokenType ?? "Bearer",
-            Scope = response.Scope,
-            ExpiresAt = response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null,
             Issuer = _issuerKey,
             ClientId = _options.ClientId,
             RequestedScopes = requestedScopes,
             Resource = _options.Resource,
-            ObtainedAt = now,
         };
-    }
 
     private static string Expiry(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
 

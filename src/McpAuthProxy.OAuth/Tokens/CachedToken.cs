@@ -29,6 +29,18 @@ public sealed record CachedToken
     /// <summary>The authorization server that issued the token and registered the client (MCP discovery mode).</summary>
     [JsonPropertyName("authorization_server")] public string? AuthorizationServer { get; init; }
 
+    /// <summary>A token endpoint's answer, with its expiry made absolute at <paramref name="now"/>.</summary>
+    internal static CachedToken From(Json.TokenResponse response, DateTimeOffset now) => new()
+    {
+        AccessToken = response.AccessToken,
+        RefreshToken = response.RefreshToken,
+        ExpiresIn = response.ExpiresIn,
+        TokenType = response.TokenType ?? "Bearer",
+        Scope = response.Scope,
+        ExpiresAt = response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null,
+        ObtainedAt = now,
+    };
+
     /// <summary>How long before expiry a token counts as stale and is refreshed first.</summary>
     public static readonly TimeSpan ExpirySkew = TimeSpan.FromSeconds(60);
 

@@ -55,17 +55,7 @@ public sealed partial class ClientCredentialsTokenSource(
             }
 
             var response = await _tokenClient.ClientCredentialsAsync(_metadata, client, _scope, _resource, null, cancellationToken).ConfigureAwait(false);
-            var now = clock.GetUtcNow();
-            _current = new CachedToken
-            {
-                AccessToken = response.AccessToken,
-                TokenType = response.TokenType,
-                Scope = response.Scope,
-                ExpiresIn = response.ExpiresIn,
-                ExpiresAt = response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null,
-                ObtainedAt = now,
-                ClientId = client.ClientId,
-            };
+            _current = CachedToken.From(response, clock.GetUtcNow()) with { ClientId = client.ClientId };
             LogIssued(_metadata.Issuer ?? "-", Fingerprint.Of(_current.AccessToken));
             return _current.AccessToken!;
         }
