@@ -18,5 +18,6 @@ if (parse.Errors.Count > 0)
 
 return await parse.InvokeAsync(new InvocationConfiguration
 {
-    ProcessTerminationTimeout = TimeSpan.FromSeconds(5),
+    // Longer than the gateway's default shutdown grace (10 s), so streams in flight may finish.
+    ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
 }).ConfigureAwait(false);
