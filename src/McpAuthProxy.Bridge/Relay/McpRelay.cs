@@ -24,7 +24,6 @@ public sealed partial class McpRelay : IAsyncDisposable
     private readonly ConcurrentDictionary<RequestId, int> _pending = new();
     private readonly ConcurrentDictionary<RequestId, byte> _abandoned = new();
     private readonly ConcurrentDictionary<RequestId, byte> _internal = new();
-    private readonly ConcurrentDictionary<Task, byte> _forwarding = new();
     private readonly ConcurrentDictionary<RequestId, TaskCompletionSource> _sendCompleted = new();
     private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _internalCalls = new();
     private readonly SemaphoreSlim _eraGate = new(1, 1);
@@ -58,9 +57,8 @@ public sealed partial class McpRelay : IAsyncDisposable
             await foreach (var message in _downstream.MessageReader.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
                 Observe(message);
-                var forward = ForwardUpAsync(message, linked.Token);
-                _forwarding.TryAdd(forward, 0);
-                _ = forward.ContinueWith(t => _forwarding.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                // Each message on its own task; ForwardUpAsync answers its own failures, so nothing awaits it here.
+                _ = ForwardUpAsync(message, linked.Token);
             }
 
             LogDownstreamClosed();
