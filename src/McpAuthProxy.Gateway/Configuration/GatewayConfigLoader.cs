@@ -499,7 +499,13 @@ public static class GatewayConfigLoader
             return null;
         }
 
-        private int? Int(Dictionary<string, object?>? map, string prefix, string key)
+        private int? Int(Dictionary<string, object?>? map, string prefix, string key) =>
+            (int?)WholeNumber(map, prefix, key, int.MinValue, int.MaxValue, "8080");
+
+        private long? Long(Dictionary<string, object?>? map, string prefix, string key) =>
+            WholeNumber(map, prefix, key, long.MinValue, long.MaxValue, "4194304");
+
+        private long? WholeNumber(Dictionary<string, object?>? map, string prefix, string key, long min, long max, string example)
         {
             var text = String(map, prefix, key);
             if (text is null)
@@ -507,29 +513,12 @@ public static class GatewayConfigLoader
                 return null;
             }
 
-            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
             {
                 return value;
             }
 
-            Errors.Add(new ConfigProblem(Join(prefix, key), $"'{text}' is not a whole number", $"write e.g. '{key}: 8080'"));
-            return null;
-        }
-
-        private long? Long(Dictionary<string, object?>? map, string prefix, string key)
-        {
-            var text = String(map, prefix, key);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-
-            Errors.Add(new ConfigProblem(Join(prefix, key), $"'{text}' is not a whole number", $"write e.g. '{key}: 4194304'"));
+            Errors.Add(new ConfigProblem(Join(prefix, key), $"'{text}' is not a whole number", $"write e.g. '{key}: {example}'"));
             return null;
         }
 
