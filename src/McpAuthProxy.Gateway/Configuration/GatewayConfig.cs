@@ -27,6 +27,7 @@ public sealed record GatewayConfig
     public ProviderConfig Provider { get; init; } = new();
     public TokenValidationConfig TokenValidation { get; init; } = new();
     public UpstreamAuthConfig UpstreamAuth { get; init; } = new();
+    public AuthorizationProxyConfig AuthorizationProxy { get; init; } = new();
     /// <summary>Scope hierarchy: a granted scope implies these (e.g. <c>mcp:admin: [mcp:tools]</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ScopeHierarchy { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
     public long? MaxBodyBytes { get; init; }
@@ -138,4 +139,39 @@ public sealed record UpstreamAuthConfig
     public string? ValuePrefix { get; init; }
     public string? ValueFile { get; init; }
     public string? ValueEnv { get; init; }
+}
+
+/// <summary>
+/// The gateway as the OAuth front of a provider without dynamic registration: MCP clients register and sign in at the
+/// gateway, which uses one client of its own at the provider (<c>client_id</c>) and asks each user's consent per MCP client.
+/// </summary>
+public sealed record AuthorizationProxyConfig
+{
+    /// <summary>The gateway's own client at the provider; setting it turns the front on.</summary>
+    public string? ClientId { get; init; }
+    public string? ClientSecret { get; init; }
+    public string? ClientSecretEnv { get; init; }
+
+    /// <summary><c>client_secret_basic</c> (default with a secret) or <c>client_secret_post</c>.</summary>
+    public string? ClientAuth { get; init; }
+
+    /// <summary>Where the provider sends the user back (default <c>/oauth/callback</c>); register <c>proxy_base_url</c> + it at the provider.</summary>
+    public string? CallbackPath { get; init; }
+
+    /// <summary>Scopes always asked of the provider besides the MCP client's (e.g. <c>offline_access</c> for refresh tokens).</summary>
+    public IReadOnlyList<string> ExtraScopes { get; init; } = [];
+
+    /// <summary>Send the MCP client's RFC 8707 <c>resource</c> on to the provider (default true).</summary>
+    public bool? ForwardResource { get; init; }
+
+    /// <summary>An environment variable holding a base64 key of at least 32 bytes; keeps registrations and consents valid across restarts.</summary>
+    public string? KeyEnv { get; init; }
+    public int? ConsentDays { get; init; }
+
+    /// <summary>Registrations per minute from one address (default 10).</summary>
+    public int? RegistrationRateLimit { get; init; }
+    public int? ProviderTimeoutSeconds { get; init; }
+
+    /// <summary>Accept https client ids that name a Client ID Metadata Document (default true).</summary>
+    public bool? ClientIdMetadataDocuments { get; init; }
 }

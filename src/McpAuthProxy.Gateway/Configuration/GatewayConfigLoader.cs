@@ -20,7 +20,7 @@ public static class GatewayConfigLoader
             "proxy_base_url", "listen_port", "listen_host", "base_url", "port", "timeout_seconds", "mode", "transport_mode", "paths",
             "stdio", "path_mapping", "cors", "demo", "asgardeo", "default", "protected_resource_metadata", "provider",
             "token_validation", "upstream_auth", "scope_hierarchy", "max_body_bytes", "shutdown_grace_seconds", "stream_idle_timeout_seconds",
-            "mcp_server_base_url", "mcp_paths",
+            "authorization_proxy", "mcp_server_base_url", "mcp_paths",
         ],
         ["paths"] = ["sse", "messages", "streamable_http"],
         ["stdio"] = ["enabled", "user_command", "work_dir", "args", "env", "max_sessions", "shared_process", "max_restarts", "session_idle_seconds"],
@@ -33,6 +33,11 @@ public static class GatewayConfigLoader
         ["token_validation"] = ["issuer", "clock_skew_seconds", "algorithms", "jwks_refresh_seconds", "require_https_metadata", "introspection"],
         ["token_validation.introspection"] = ["endpoint", "client_id", "client_secret", "client_secret_env", "cache_seconds"],
         ["upstream_auth"] = ["header", "value_prefix", "value_file", "value_env"],
+        ["authorization_proxy"] =
+        [
+            "client_id", "client_secret", "client_secret_env", "client_auth", "callback_path", "extra_scopes", "forward_resource",
+            "key_env", "consent_days", "registration_rate_limit", "provider_timeout_seconds", "client_id_metadata_documents",
+        ],
     };
 
     /// <summary>Loads and validates a file; a missing or unreadable file is an error, never an exception.</summary>
@@ -168,6 +173,7 @@ public static class GatewayConfigLoader
             var validation = Map(root, "token_validation");
             var upstreamAuth = Map(root, "upstream_auth");
             var introspection = validation is null ? null : Map(validation, "introspection");
+            var front = Map(root, "authorization_proxy");
 
             if (root.ContainsKey("mcp_paths") || root.ContainsKey("mcp_server_base_url"))
             {
@@ -277,6 +283,21 @@ public static class GatewayConfigLoader
                     ValuePrefix = String(upstreamAuth, "upstream_auth", "value_prefix"),
                     ValueFile = String(upstreamAuth, "upstream_auth", "value_file"),
                     ValueEnv = String(upstreamAuth, "upstream_auth", "value_env"),
+                },
+                AuthorizationProxy = new AuthorizationProxyConfig
+                {
+                    ClientId = String(front, "authorization_proxy", "client_id"),
+                    ClientSecret = String(front, "authorization_proxy", "client_secret"),
+                    ClientSecretEnv = String(front, "authorization_proxy", "client_secret_env"),
+                    ClientAuth = String(front, "authorization_proxy", "client_auth"),
+                    CallbackPath = String(front, "authorization_proxy", "callback_path"),
+                    ExtraScopes = StringList(front, "authorization_proxy", "extra_scopes").SelectMany(SplitScopes).ToList(),
+                    ForwardResource = Bool(front, "authorization_proxy", "forward_resource"),
+                    KeyEnv = String(front, "authorization_proxy", "key_env"),
+                    ConsentDays = Int(front, "authorization_proxy", "consent_days"),
+                    RegistrationRateLimit = Int(front, "authorization_proxy", "registration_rate_limit"),
+                    ProviderTimeoutSeconds = Int(front, "authorization_proxy", "provider_timeout_seconds"),
+                    ClientIdMetadataDocuments = Bool(front, "authorization_proxy", "client_id_metadata_documents"),
                 },
                 ScopeHierarchy = ReadHierarchy(root),
                 MaxBodyBytes = Long(root, "", "max_body_bytes"),

@@ -232,6 +232,8 @@ public static class GatewayConfigValidator
             }
         }
 
+        ValidateAuthorizationProxy(config, errors);
+
         if (config.MaxBodyBytes is < 1024)
         {
             errors.Add(new ConfigProblem("max_body_bytes", $"{config.MaxBodyBytes} is too small for any MCP message", "write e.g. 'max_body_bytes: 4194304'"));
@@ -245,6 +247,97 @@ public static class GatewayConfigValidator
         if (config.StreamIdleTimeoutSeconds is < 1)
         {
             errors.Add(new ConfigProblem("stream_idle_timeout_seconds", $"{config.StreamIdleTimeoutSeconds} is not a timeout", "write e.g. 'stream_idle_timeout_seconds: 3600'"));
+        }
+    }
+
+    private static void ValidateAuthorizationProxy(GatewayConfig config, List<ConfigProblem> errors)
+    {
+        var front = config.AuthorizationProxy;
+        var configured = front.ClientSecret is not null || front.ClientSecretEnv is not null || front.CallbackPath is not null || front.KeyEnv is not null
+            || front.ClientAuth is not null || front.ExtraScopes.Count > 0;
+        if (front.ClientId is null)
+        {
+            if (configured)
+            {
+                errors.Add(new ConfigProblem("authorization_proxy.client_id", "required: the gateway's own client at the identity provider",
+                    "register a client at your provider with the redirect URI <proxy_base_url>/oauth/callback and write 'client_id: <its id>'"));
+            }
+
+            return;
+        }
+
+        if (GatewaySettings.IsAsgardeoMode(config))
+        {
+            errors.Add(new ConfigProblem("authorization_proxy", "cannot be combined with -asgardeo mode", "remove the -asgardeo flag or the authorization_proxy block"));
+        }
+
+        if (front.ClientSecret is not null && front.ClientSecretEnv is not null)
+        {
+            errors.Add(new ConfigProblem("authorization_proxy.client_secret", "set together with client_secret_env", "keep one of the two"));
+        }
+
+        if (front.ClientSecretEnv is { } secretEnv && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(secretEnv)))
+        {
+            errors.Add(new ConfigProblem("authorization_proxy.client_secret_env", $"environment variable '{secretEnv}' is not set", $"export {secretEnv}=... before starting the gateway"));
+        }
+
+        if (front.ClientAuth is { } auth)
+        {
+            if (auth is not ("client_secret_basic" or "client_secret_post"))
+            {
+                errors.Add(new ConfigProblem("authorization_proxy.client_auth", $"'{auth}' is not a client authentication method", "write 'client_secret_basic' or 'client_secret_post'"));
+            }
+            else if (front.ClientSecret is null && front.ClientSecretEnv is null)
+            {
+                errors.Add(new ConfigProblem("authorization_proxy.client_auth", $"'{auth}' needs a client secret", "write 'client_secret_env: GATEWAY_CLIENT_SECRET', or remove client_auth for a public client"));
+            }
+        }
+
+        CheckPath(errors, "authorization_proxy.callback_path", front.CallbackPath);
+        var callback = GatewaySettings.NormalizePath(front.CallbackPath, "/oauth/callback");
+        string[] taken =
+        [
+            GatewaySettings.NormalizePath(config.Paths.Sse, "/sse"), GatewaySettings.NormalizePath(config.Paths.Messages, "/messages"),
+            GatewaySettings.NormalizePath(config.Paths.StreamableHttp, "/mcp"), "/authorize", "/token", "/register", "/healthz", "/readyz",
+        ];
+        if (taken.Contains(callback, StringComparer.Ordinal) || callback.StartsWith("/.well-known", StringComparison.Ordinal))
+        {
+            errors.Add(new ConfigProblem("authorization_proxy.callback_path", $"'{callback}' is already a route of the gateway", "write e.g. 'callback_path: /oauth/callback'"));
+        }
+
+        if (front.KeyEnv is { } keyEnv)
+        {
+            var value = Environment.GetEnvironmentVariable(keyEnv);
+            if (string.IsNullOrEmpty(value))
+            {
+                errors.Add(new ConfigProblem("authorization_proxy.key_env", $"environment variable '{keyEnv}' is not set", $"export {keyEnv}=$(openssl rand -base64 32) before starting the gateway"));
+            }
+            else if (GatewaySettings.DecodeKey(value) is null)
+            {
+                errors.Add(new ConfigProblem("authorization_proxy.key_env", $"'{keyEnv}' is not base64 of at least 32 bytes", $"export {keyEnv}=$(openssl rand -base64 32)"));
+            }
+        }
+
+        if (front.ConsentDays is < 1 or > 400)
+        {
+            errors.Add(new ConfigProblem("authorization_proxy.consent_days", $"{front.ConsentDays} is outside 1..400", "write e.g. 'consent_days: 30'"));
+        }
+
+        if (front.RegistrationRateLimit is < 1 or > 10000)
+        {
+            errors.Add(new ConfigProblem("authorization_proxy.registration_rate_limit", $"{front.RegistrationRateLimit} is outside 1..10000", "write the registrations allowed per minute from one address, e.g. 'registration_rate_limit: 10'"));
+        }
+
+        if (front.ProviderTimeoutSeconds is < 1 or > 120)
+        {
+            errors.Add(new ConfigProblem("authorization_proxy.provider_timeout_seconds", $"{front.ProviderTimeoutSeconds} is outside 1..120", "write e.g. 'provider_timeout_seconds: 10'"));
+        }
+
+        // The consent and state cookies are __Host- cookies: browsers keep them only on https origins (and loopback).
+        if (config.ProxyBaseUrl is { } publicBase && Uri.TryCreate(publicBase, UriKind.Absolute, out var uri) && uri.Scheme == "http" && !uri.IsLoopback)
+        {
+            errors.Add(new ConfigProblem("proxy_base_url", $"'{publicBase}' is plain http: browsers drop the gateway's secure consent cookies there",
+                "serve the gateway over https (e.g. behind a TLS proxy) and write 'proxy_base_url: https://...'"));
         }
     }
 

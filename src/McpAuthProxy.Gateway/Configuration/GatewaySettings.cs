@@ -39,7 +39,10 @@ public sealed record GatewaySettings
     public required ScopeRules Scopes { get; init; }
 
     /// <summary>open-mcp-auth-proxy's default mode with <c>default.base_url</c>: the gateway serves /authorize, /token and /register.</summary>
-    public bool ProxiesAuthorizationPaths => Config.Default.BaseUrl is not null && !IsAsgardeoMode(Config);
+    public bool ProxiesAuthorizationPaths => Config.Default.BaseUrl is not null && !IsAsgardeoMode(Config) && Front is null;
+
+    /// <summary>The gateway as the OAuth front of its provider (<c>authorization_proxy</c>); null when off.</summary>
+    public FrontSettings? Front { get; init; }
     public required IReadOnlyList<string> AllowedOrigins { get; init; }
     public required IReadOnlyList<string> AllowedMethods { get; init; }
     public required IReadOnlyList<string> AllowedHeaders { get; init; }
@@ -239,6 +242,49 @@ public sealed record GatewaySettings
             StdioSharedProcess = config.Stdio.SharedProcess ?? false,
             StdioMaxRestarts = config.Stdio.MaxRestarts ?? 5,
             StdioSessionIdle = TimeSpan.FromSeconds(config.Stdio.SessionIdleSeconds ?? 1800),
+            Front = ReadFront(config),
+        };
+    }
+
+    /// <summary>A base64 (or base64url) key of at least 32 bytes, or null.</summary>
+    public static byte[]? DecodeKey(string value)
+    {
+        var text = value.Trim().Replace('-', '+').Replace('_', '/');
+        text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
+        try
+        {
+            var key = Convert.FromBase64String(text);
+            return key.Length >= 32 ? key : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static FrontSettings? ReadFront(GatewayConfig config)
+    {
+        var front = config.AuthorizationProxy;
+        if (front.ClientId is null)
+        {
+            return null;
+        }
+
+        var secret = front.ClientSecret ?? (front.ClientSecretEnv is { } env ? Environment.GetEnvironmentVariable(env) : null);
+        var key = front.KeyEnv is { } keyEnv && Environment.GetEnvironmentVariable(keyEnv) is { } keyText ? DecodeKey(keyText) : null;
+        return new FrontSettings
+        {
+            ClientId = front.ClientId,
+            ClientSecret = string.IsNullOrEmpty(secret) ? null : secret,
+            ClientAuth = front.ClientAuth ?? "client_secret_basic",
+            CallbackPath = NormalizePath(front.CallbackPath, "/oauth/callback"),
+            ExtraScopes = front.ExtraScopes,
+            ForwardResource = front.ForwardResource ?? true,
+            Key = key,
+            ConsentLifetime = TimeSpan.FromDays(front.ConsentDays ?? 30),
+            RegistrationsPerMinute = front.RegistrationRateLimit ?? 10,
+            ProviderTimeout = TimeSpan.FromSeconds(front.ProviderTimeoutSeconds ?? 10),
+            ClientIdMetadataDocuments = front.ClientIdMetadataDocuments ?? true,
         };
     }
 

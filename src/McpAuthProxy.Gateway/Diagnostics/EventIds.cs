@@ -31,4 +31,12 @@ internal static class EventIds
     public const int StdioSharedFailed = 3042;
     public const int StdioSharedServerRequestRefused = 3043;
     public const int ShuttingDown = 3040;
+    public const int FrontClientRegistered = 3050;
+    public const int FrontMetadataDocumentRejected = 3051;
+    public const int FrontProviderFailed = 3052;
+    public const int FrontRequestRefused = 3053;
+    public const int FrontConsentGiven = 3054;
+    public const int FrontSignedIn = 3055;
+    public const int FrontEphemeralKey = 3056;
+    public const int FrontRegistrationLimited = 3057;
 }

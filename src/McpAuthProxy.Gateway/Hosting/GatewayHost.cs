@@ -1,4 +1,5 @@
 using McpAuthProxy.Gateway.Authentication;
+using McpAuthProxy.Gateway.AuthorizationProxy;
 using McpAuthProxy.Gateway.Authorization;
 using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.Gateway.Metadata;
@@ -91,6 +92,13 @@ public sealed partial class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton<OpaqueTokenIntrospector>();
         builder.Services.AddSingleton<AuthorizationServerPaths>();
         builder.Services.AddGatewayJwt(settings, endpoints);
+        if (settings.Front is not null)
+        {
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton<ProviderClient>();
+            builder.Services.AddSingleton<FrontEndpoints>();
+        }
+
         if (settings.Upstream == UpstreamKind.Http)
         {
             builder.Services.AddHttpForwarder();
@@ -161,7 +169,22 @@ public sealed partial class GatewayHost : IAsyncDisposable
             app.MapGet(Prm + mcpPath, (RequestDelegate)(context => metadata.WriteProtectedResourceAsync(context, mcpPath)));
         }
 
-        app.MapGet("/.well-known/oauth-authorization-server", (RequestDelegate)metadata.WriteAuthorizationServerAsync);
+        if (settings.Front is not null)
+        {
+            var front = app.Services.GetRequiredService<FrontEndpoints>();
+            app.MapGet("/.well-known/oauth-authorization-server", (RequestDelegate)front.WriteMetadataAsync);
+            app.MapGet("/.well-known/openid-configuration", (RequestDelegate)front.WriteMetadataAsync);
+            app.MapGet("/authorize", (RequestDelegate)front.AuthorizeAsync);
+            app.MapPost(FrontEndpoints.ConsentPath, (RequestDelegate)front.ConsentAsync);
+            app.MapGet(settings.Front.CallbackPath, (RequestDelegate)front.CallbackAsync);
+            app.MapPost("/token", (RequestDelegate)front.TokenAsync);
+            app.MapPost("/register", (RequestDelegate)front.RegisterAsync);
+        }
+        else
+        {
+            app.MapGet("/.well-known/oauth-authorization-server", (RequestDelegate)metadata.WriteAuthorizationServerAsync);
+        }
+
         if (settings.ProxiesAuthorizationPaths)
         {
             var authorizationPaths = app.Services.GetRequiredService<AuthorizationServerPaths>();

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpAuthProxy.Gateway.Configuration;
 using Microsoft.AspNetCore.Http;
@@ -80,23 +81,56 @@ internal sealed partial class AuthorizationServerPaths(GatewaySettings settings,
         }
 
         request.Headers.Accept.ParseAdd("application/json");
+        var target = Target(path);
         try
         {
             using var response = await _http.SendAsync(request, context.RequestAborted).ConfigureAwait(false);
+            var answer = await response.Content.ReadAsByteArrayAsync(context.RequestAborted).ConfigureAwait(false);
+            if ((int)response.StatusCode is 502 or 503 or 504)
+            {
+                LogAuthorizationServerUnreachable(path, target, $"HTTP {(int)response.StatusCode}");
+                await WriteOAuthErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", "The identity provider is unavailable; try again shortly.").ConfigureAwait(false);
+                return;
+            }
+
+            if (!IsJsonObject(answer))
+            {
+                // An HTML error page, an empty body, a proxy's garbage: nothing an OAuth client can show.
+                LogAuthorizationServerUnreachable(path, target, $"HTTP {(int)response.StatusCode} with a body that is not a JSON object ({answer.Length} bytes)");
+                await WriteOAuthErrorAsync(context, StatusCodes.Status502BadGateway, "server_error", "The identity provider gave an answer the gateway could not use.").ConfigureAwait(false);
+                return;
+            }
+
             context.Response.StatusCode = (int)response.StatusCode;
             context.Response.ContentType = response.Content.Headers.ContentType?.ToString();
             context.Response.Headers.CacheControl = "no-store";
-            await context.Response.Body.WriteAsync(await response.Content.ReadAsByteArrayAsync(context.RequestAborted).ConfigureAwait(false), context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.WriteAsync(answer, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
         {
-            LogAuthorizationServerUnreachable(path, ex.Message);
-            context.Response.StatusCode = StatusCodes.Status502BadGateway;
+            LogAuthorizationServerUnreachable(path, target, ex is TaskCanceledException ? $"no answer within {_http.Timeout.TotalSeconds:0} s" : ex.Message);
+            await WriteOAuthErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", "The identity provider could not be reached; try again shortly.").ConfigureAwait(false);
         }
     }
 
+    private static bool IsJsonObject(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static Task WriteOAuthErrorAsync(HttpContext context, int status, string error, string description) =>
+        AuthorizationProxy.FrontResponses.WriteErrorAsync(context, status, error, description);
+
     public void Dispose() => _http.Dispose();
 
-    [LoggerMessage(Diagnostics.EventIds.AuthorizationServerUnreachable, LogLevel.Warning, "Forwarding {Path} to the authorization server failed: {Reason}")]
-    private partial void LogAuthorizationServerUnreachable(string path, string reason);
+    [LoggerMessage(Diagnostics.EventIds.AuthorizationServerUnreachable, LogLevel.Warning, "Forwarding {Path} to the identity provider {Url} failed: {Reason}")]
+    private partial void LogAuthorizationServerUnreachable(string path, string url, string reason);
 }

@@ -21,7 +21,7 @@ internal sealed partial class MetadataEndpoints(GatewayEndpoints endpoints, ILog
         var settings = endpoints.Settings;
         var document = new ProtectedResourceDocument(
             endpoints.ResourceFor(mcpPath),
-            settings.AuthorizationServers,
+            settings.Front is null ? settings.AuthorizationServers : [endpoints.PublicBase],
             settings.Scopes.AllScopes(),
             ["header"],
             settings.JwksUri);
@@ -33,7 +33,7 @@ internal sealed partial class MetadataEndpoints(GatewayEndpoints endpoints, ILog
     {
         var json = endpoints.Settings.Config.Default.AuthorizationServerResponse is { } configured
             ? Synthesize(WithGatewayEndpoints(configured))
-            : await FetchIssuerMetadataAsync(context.RequestAborted).ConfigureAwait(false);
+            : PointAtGateway(await FetchIssuerMetadataAsync(context.RequestAborted).ConfigureAwait(false));
         if (json is null)
         {
             await McpErrors.WriteAsync(context, StatusCodes.Status502BadGateway, McpErrors.InternalError,
@@ -92,6 +92,23 @@ internal sealed partial class MetadataEndpoints(GatewayEndpoints endpoints, ILog
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The issuer's own metadata, with the endpoints the gateway fronts (open-mcp-auth-proxy's default mode) pointing at the
+    /// gateway, so that clients which read it go through the gateway's <c>path_mapping</c> and added parameters.
+    /// </summary>
+    private string? PointAtGateway(string? json)
+    {
+        if (json is null || !endpoints.Settings.ProxiesAuthorizationPaths || System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject document)
+        {
+            return json;
+        }
+
+        document["authorization_endpoint"] = endpoints.PublicBase + "/authorize";
+        document["token_endpoint"] = endpoints.PublicBase + "/token";
+        document["registration_endpoint"] = endpoints.PublicBase + "/register";
+        return document.ToJsonString();
     }
 
     /// <summary>As open-mcp-auth-proxy did: endpoints left out of the configured document are the gateway's own.</summary>

@@ -10,7 +10,7 @@ namespace McpAuthProxy.Gateway.Transport;
 /// present origin that is not listed gets 403 on MCP routes and on preflights; listed origins get CORS headers that
 /// allow the MCP headers and expose <c>Mcp-Session-Id</c> and <c>WWW-Authenticate</c>. Metadata documents are public.
 /// </summary>
-internal sealed partial class OriginPolicy(GatewaySettings settings, ILogger<OriginPolicy> logger)
+internal sealed partial class OriginPolicy(GatewaySettings settings, GatewayEndpoints endpoints, ILogger<OriginPolicy> logger)
 {
     private static readonly string[] McpHeaders =
         ["Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "MCP-Protocol-Version", "Mcp-Method", "Mcp-Name", "Last-Event-ID"];
@@ -20,8 +20,10 @@ internal sealed partial class OriginPolicy(GatewaySettings settings, ILogger<Ori
     private readonly string _allowedHeaders = string.Join(", ", McpHeaders.Concat(settings.AllowedHeaders).Distinct(StringComparer.OrdinalIgnoreCase));
     private readonly string _allowedMethods = string.Join(", ", settings.AllowedMethods.Concat(["GET", "POST", "DELETE", "OPTIONS"]).Distinct(StringComparer.OrdinalIgnoreCase));
 
+    /// <summary>A listed origin, or the gateway's own (its consent form posts to itself).</summary>
     public bool IsAllowed(string origin) =>
-        settings.AllowedOrigins.Contains("*") || settings.AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+        settings.AllowedOrigins.Contains("*") || settings.AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase)
+        || string.Equals(origin.TrimEnd('/'), new Uri(endpoints.PublicBase).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {

@@ -1,0 +1,256 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using McpAuthProxy.Gateway.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace McpAuthProxy.Gateway.AuthorizationProxy;
+
+/// <summary>
+/// The MCP clients of the front. A registration (RFC 7591) is not stored: its client id is the registration itself,
+/// signed by the gateway, so it stays valid for as long as the key does (across restarts with <c>key_env</c>) and cannot be
+/// altered (a changed redirect URI means a new registration). A client id that is an https URL names a Client ID
+/// Metadata Document, fetched without redirects, size-capped, never from a private address, and cached for 5 minutes.
+/// </summary>
+internal sealed partial class ClientRegistry : IDisposable
+{
+    private const string Prefix = "mcpgw.";
+    private const string Purpose = "client";
+    private const int MaxDocumentBytes = 5 * 1024;
+    private static readonly string[] AllowedGrants = ["authorization_code", "refresh_token"];
+
+    private readonly FrontKeys _keys;
+    private readonly FrontSettings _front;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ClientRegistry> _logger;
+    private readonly HttpClient _documents;
+    private readonly ConcurrentDictionary<string, (RegisteredClient Client, DateTimeOffset Until)> _documentCache = new(StringComparer.Ordinal);
+
+    public ClientRegistry(FrontKeys keys, FrontSettings front, bool allowLoopbackDocuments, TimeProvider time, ILogger<ClientRegistry> logger)
+    {
+        _keys = keys;
+        _front = front;
+        _time = time;
+        _logger = logger;
+        AllowLoopbackDocuments = allowLoopbackDocuments;
+        _documents = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            ConnectCallback = ConnectToPublicAddressAsync,
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(5),
+            MaxResponseContentBufferSize = MaxDocumentBytes,
+        };
+    }
+
+    /// <summary>True on a development gateway (itself on loopback): metadata documents may then be served from loopback over http.</summary>
+    public bool AllowLoopbackDocuments { get; }
+
+    /// <summary>Registers a client from an RFC 7591 request body, or says which metadata is wrong.</summary>
+    public RegistrationOutcome Register(JsonElement request)
+    {
+        if (request.ValueKind != JsonValueKind.Object)
+        {
+            return RegistrationOutcome.Fail("invalid_client_metadata", "the registration request must be a JSON object");
+        }
+
+        if (!request.TryGetProperty("redirect_uris", out var uris) || uris.ValueKind != JsonValueKind.Array || uris.GetArrayLength() is 0 or > 10)
+        {
+            return RegistrationOutcome.Fail("invalid_redirect_uri", "redirect_uris must list 1 to 10 redirect URIs");
+        }
+
+        var redirectUris = new List<string>();
+        foreach (var uri in uris.EnumerateArray())
+        {
+            if (uri.ValueKind != JsonValueKind.String || RedirectUriRules.Problem(uri.GetString()!) is { } problem)
+            {
+                return RegistrationOutcome.Fail("invalid_redirect_uri", uri.ValueKind == JsonValueKind.String ? RedirectUriRules.Problem(uri.GetString()!)! : "redirect_uris must be strings");
+            }
+
+            redirectUris.Add(uri.GetString()!);
+        }
+
+        if (StringList(request, "grant_types") is { } grants && grants.Any(g => !AllowedGrants.Contains(g, StringComparer.Ordinal)))
+        {
+            return RegistrationOutcome.Fail("invalid_client_metadata", "grant_types may only be authorization_code and refresh_token");
+        }
+
+        if (StringList(request, "response_types") is { } responses && responses.Any(r => r != "code"))
+        {
+            return RegistrationOutcome.Fail("invalid_client_metadata", "response_types may only be code");
+        }
+
+        var name = request.TryGetProperty("client_name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? CleanName(nameValue.GetString()!) : null;
+        var payload = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(payload))
+        {
+            writer.WriteStartObject();
+            if (name is not null)
+            {
+                writer.WriteString("n", name);
+            }
+
+            writer.WriteStartArray("r");
+            foreach (var uri in redirectUris)
+            {
+                writer.WriteStringValue(uri);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("t", _time.GetUtcNow().ToUnixTimeSeconds());
+            writer.WriteEndObject();
+        }
+
+        var client = new RegisteredClient(Prefix + _keys.Sign(Purpose, payload.ToArray()), name, redirectUris, FromMetadataDocument: false);
+        LogRegistered(ClientLabel(client), string.Join(' ', redirectUris));
+        return new RegistrationOutcome(client, null, null);
+    }
+
+    /// <summary>The client behind an id: a signed registration, or a metadata document (fetched); null when unknown.</summary>
+    public async Task<RegisteredClient?> FindAsync(string? clientId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(clientId))
+        {
+            return null;
+        }
+
+        if (clientId.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return _keys.Verify(Purpose, clientId[Prefix.Length..]) is { } payload ? Decode(clientId, payload) : null;
+        }
+
+        return _front.ClientIdMetadataDocuments && IsDocumentUrl(clientId) ? await FetchDocumentAsync(clientId, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>What a log line may say of a client: its name and a short, non-reversible fingerprint of its id.</summary>
+    public static string ClientLabel(RegisteredClient client) =>
+        $"{client.ClientName ?? "(unnamed)"} [{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(client.ClientId)))[..8]}]";
+
+    private bool IsDocumentUrl(string clientId) =>
+        Uri.TryCreate(clientId, UriKind.Absolute, out var uri) && uri.AbsolutePath.Length > 1 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0
+        && (uri.Scheme == "https" || (AllowLoopbackDocuments && uri.Scheme == "http" && uri.IsLoopback));
+
+    private async Task<RegisteredClient?> FetchDocumentAsync(string url, CancellationToken cancellationToken)
+    {
+        if (_documentCache.TryGetValue(url, out var cached) && cached.Until > _time.GetUtcNow())
+        {
+            return cached.Client;
+        }
+
+        try
+        {
+            using var response = await _documents.GetAsync(url, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                LogDocumentRejected(url, $"HTTP {(int)response.StatusCode}");
+                return null;
+            }
+
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            string? problem = root.ValueKind != JsonValueKind.Object ? "not a JSON object"
+                : !root.TryGetProperty("client_id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString() != url ? "its client_id is not its own URL"
+                : root.TryGetProperty("token_endpoint_auth_method", out var method) && method.ValueKind == JsonValueKind.String && method.GetString() != "none"
+                    ? $"token_endpoint_auth_method '{method.GetString()}' is not supported here (only none)"
+                : null;
+            var redirects = StringList(root, "redirect_uris") ?? [];
+            problem ??= redirects.Count == 0 ? "it lists no redirect_uris" : redirects.Select(RedirectUriRules.Problem).FirstOrDefault(p => p is not null);
+            if (problem is not null)
+            {
+                LogDocumentRejected(url, problem);
+                return null;
+            }
+
+            var name = root.TryGetProperty("client_name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? CleanName(nameValue.GetString()!) : null;
+            var client = new RegisteredClient(url, name, redirects, FromMetadataDocument: true);
+            _documentCache[url] = (client, _time.GetUtcNow().AddMinutes(5));
+            return client;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            LogDocumentRejected(url, ex.Message);
+            return null;
+        }
+    }
+
+    private static RegisteredClient? Decode(string clientId, byte[] payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            var root = document.RootElement;
+            var name = root.TryGetProperty("n", out var n) ? n.GetString() : null;
+            return new RegisteredClient(clientId, name, StringList(root, "r") ?? [], FromMetadataDocument: false);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static List<string>? StringList(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        return value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToList();
+    }
+
+    private static string? CleanName(string name)
+    {
+        var clean = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return clean.Length == 0 ? null : clean.Length > 100 ? clean[..100] : clean;
+    }
+
+    /// <summary>Connects only to public addresses (or loopback on a development gateway), whatever the name resolves to.</summary>
+    private async ValueTask<Stream> ConnectToPublicAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var addresses = IPAddress.TryParse(context.DnsEndPoint.Host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken).ConfigureAwait(false);
+        var allowed = addresses.Where(a => AddressRules.IsPublic(a) || (AllowLoopbackDocuments && IPAddress.IsLoopback(a))).ToArray();
+        if (allowed.Length == 0)
+        {
+            throw new HttpRequestException($"{context.DnsEndPoint.Host} resolves to no public address");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _documents.Dispose();
+
+    [LoggerMessage(Diagnostics.EventIds.FrontClientRegistered, LogLevel.Information, "Registered MCP client {Client} with redirect URIs {RedirectUris}.")]
+    private partial void LogRegistered(string client, string redirectUris);
+
+    [LoggerMessage(Diagnostics.EventIds.FrontMetadataDocumentRejected, LogLevel.Warning, "Client ID Metadata Document {Url} refused: {Reason}")]
+    private partial void LogDocumentRejected(string url, string reason);
+}
+
+/// <summary>A registration: the client, or an RFC 7591 error code and description.</summary>
+internal sealed record RegistrationOutcome(RegisteredClient? Client, string? Error, string? Description)
+{
+    public static RegistrationOutcome Fail(string error, string description) => new(null, error, description);
+}
