@@ -20,6 +20,12 @@ public sealed record DevIdentityOptions
     /// <summary>Lifetime of refresh tokens. Default 14 days.</summary>
     public TimeSpan? RefreshTokenLifetime { get; init; }
 
+    /// <summary>
+    /// Turn dynamic client registration off: no <c>registration_endpoint</c> in the metadata and 404 at
+    /// <c>/connect/register</c>, like the many company identity providers the gateway's authorization proxy fronts.
+    /// </summary>
+    public bool DisableRegistration { get; init; }
+
     /// <summary>Skip the sign-in and consent pages: every authorization request is granted to the demo user at once.</summary>
     public bool AutoApprove { get; init; }
 

@@ -30,7 +30,10 @@ if (int.TryParse(Environment.GetEnvironmentVariable("TEST_BROWSER_DELAY_MS"), ou
     await Task.Delay(delay);
 }
 
-using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseCookies = true })
+// Cookies are kept by hand, per host as browsers do, because .NET's CookieContainer never sends a Secure cookie over http,
+// while browsers treat loopback as a secure context (the gateway's __Host- consent cookies on http://127.0.0.1).
+var jar = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
 {
     Timeout = TimeSpan.FromSeconds(30),
 };
@@ -40,8 +43,38 @@ http.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml");
 var next = new HttpRequestMessage(HttpMethod.Get, url);
 for (var hop = 0; hop < 30; hop++)
 {
-    using var response = await http.SendAsync(next);
     var current = next.RequestUri!;
+    if (jar.TryGetValue(current.Host, out var sent) && sent.Count > 0)
+    {
+        next.Headers.Add("Cookie", string.Join("; ", sent.Select(c => c.Key + "=" + c.Value)));
+    }
+
+    using var response = await http.SendAsync(next);
+    if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+    {
+        var cookies = jar.TryGetValue(current.Host, out var existing) ? existing : jar[current.Host] = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var setCookie in setCookies)
+        {
+            var parts = setCookie.Split(';', StringSplitOptions.TrimEntries);
+            var equals = parts[0].IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                continue;
+            }
+
+            var expired = parts.Any(p => p.Equals("max-age=0", StringComparison.OrdinalIgnoreCase))
+                || parts.Any(p => p.StartsWith("expires=", StringComparison.OrdinalIgnoreCase) && DateTimeOffset.TryParse(p[8..], out var at) && at < DateTimeOffset.UtcNow);
+            if (expired)
+            {
+                cookies.Remove(parts[0][..equals]);
+            }
+            else
+            {
+                cookies[parts[0][..equals]] = parts[0][(equals + 1)..];
+            }
+        }
+    }
+
     if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
     {
         var target = location.IsAbsoluteUri ? location : new Uri(current, location);

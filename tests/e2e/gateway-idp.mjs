@@ -4,7 +4,9 @@
 // one JSON line {"ready":true,"issuer":...} on stdout. Access tokens are RFC 9068 JWTs whose aud is the
 // requested resource (RFC 8707); any http://127.0.0.1 or http://localhost resource is accepted (test only).
 // Clients: public native "mcp-public" (PKCE, any loopback redirect), confidential "mcp-confidential"/"test-secret"
-// (client_credentials and introspection too), and open dynamic registration. Login and consent are automatic (AUTO_LOGIN=1).
+// (client_credentials and introspection too), confidential native "mcp-gateway"/"gateway-secret" (the gateway's own client
+// when it fronts this provider), and open dynamic registration unless REGISTRATION=0. REQUIRE_TOKEN_PARAM=name=value makes
+// the token endpoint refuse requests without that parameter (as Auth0 wants its audience). Login and consent are automatic.
 import http from "node:http";
 import crypto from "node:crypto";
 import Provider, { errors } from "oidc-provider";
@@ -27,6 +29,9 @@ const provider = new Provider(ISSUER, {
   clients: [
     { client_id: "mcp-public", application_type: "native", token_endpoint_auth_method: "none",
       grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], redirect_uris: callbacks },
+    { client_id: "mcp-gateway", client_secret: "gateway-secret", application_type: "native",
+      token_endpoint_auth_method: "client_secret_basic",
+      grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], redirect_uris: callbacks },
     { client_id: "mcp-confidential", client_secret: "test-secret", application_type: "web",
       token_endpoint_auth_method: "client_secret_basic",
       grant_types: ["authorization_code", "refresh_token", "client_credentials"], response_types: ["code"], redirect_uris: callbacks },
@@ -41,7 +46,7 @@ const provider = new Provider(ISSUER, {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
-    registration: { enabled: true },
+    registration: { enabled: env.REGISTRATION !== "0" },
     resourceIndicators: {
       enabled: true,
       defaultResource: async (_ctx, _client, oneOf) => oneOf,
@@ -64,6 +69,25 @@ provider.use(async (ctx, next) => {
   await next();
   if (env.LOG === "1") console.error(`[idp] ${ctx.method} ${ctx.originalUrl} -> ${ctx.status}`);
 });
+
+// An extra parameter the token endpoint insists on (REQUIRE_TOKEN_PARAM=audience=mcp_api), checked before oidc-provider
+// reads the body, which it then takes from ctx.request.body.
+if (env.REQUIRE_TOKEN_PARAM) {
+  const [name, value] = env.REQUIRE_TOKEN_PARAM.split("=");
+  provider.use(async (ctx, next) => {
+    if (ctx.method !== "POST" || ctx.path !== "/token") return next();
+    const chunks = [];
+    for await (const chunk of ctx.req) chunks.push(chunk);
+    const raw = Buffer.concat(chunks).toString();
+    if (new URLSearchParams(raw).get(name) !== value) {
+      ctx.status = 400;
+      ctx.body = { error: "invalid_request", error_description: `${name} must be ${value}` };
+      return;
+    }
+    ctx.request.body = raw;
+    return next();
+  });
+}
 
 provider.use(async (ctx, next) => {
   const m = ctx.path.match(/^\/interaction\/([^/]+)$/);

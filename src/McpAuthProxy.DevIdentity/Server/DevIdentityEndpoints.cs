@@ -31,7 +31,7 @@ internal static partial class DevIdentityEndpoints
     private const string ReturnUrlField = "returnUrl";
     private const string Scheme = OpenIddictServerAspNetCoreDefaults.AuthenticationScheme;
 
-    public static void Map(IEndpointRouteBuilder endpoints)
+    public static void Map(IEndpointRouteBuilder endpoints, bool registration)
     {
         endpoints.MapGet("/", Home);
         endpoints.MapMethods(AuthorizePath, [HttpMethods.Get, HttpMethods.Post], Authorize);
@@ -39,7 +39,10 @@ internal static partial class DevIdentityEndpoints
         endpoints.MapPost(TokenPath, Token);
         endpoints.MapMethods(VerifyPath, [HttpMethods.Get, HttpMethods.Post], Verify);
         endpoints.MapGet(VerifyDonePath, VerifyDone);
-        endpoints.MapPost(RegisterPath, ClientRegistrationEndpoint.RegisterAsync);
+        if (registration)
+        {
+            endpoints.MapPost(RegisterPath, ClientRegistrationEndpoint.RegisterAsync);
+        }
     }
 
     private static Task Home(HttpContext context)

@@ -107,7 +107,7 @@ internal static class DevIdentityHost
                 server.AddEventHandler<OpenIddictServerEvents.HandleConfigurationRequestContext>(handler =>
                     handler.UseInlineHandler(context =>
                     {
-                        if ((context.Issuer ?? context.Options.Issuer ?? context.BaseUri) is { } issuer)
+                        if (!options.DisableRegistration && (context.Issuer ?? context.Options.Issuer ?? context.BaseUri) is { } issuer)
                         {
                             context.Metadata["registration_endpoint"] = new Uri(issuer, DevIdentityEndpoints.RegisterPath.TrimStart('/')).AbsoluteUri;
                         }
@@ -128,7 +128,7 @@ internal static class DevIdentityHost
         app.Urls.Add(listenUrl.GetLeftPart(UriPartial.Authority));
         app.UseRouting();
         app.UseAuthentication();
-        DevIdentityEndpoints.Map(app);
+        DevIdentityEndpoints.Map(app, registration: !options.DisableRegistration);
         return app;
     }
 }
