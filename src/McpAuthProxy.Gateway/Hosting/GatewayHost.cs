@@ -30,6 +30,9 @@ public sealed record GatewayHostOptions
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>The clock of the authorization proxy's expiries (consents, states, codes); tests move it.</summary>
+    public TimeProvider? TimeProvider { get; init; }
 }
 
 /// <summary>
@@ -94,7 +97,7 @@ public sealed partial class GatewayHost : IAsyncDisposable
         builder.Services.AddGatewayJwt(settings, endpoints);
         if (settings.Front is not null)
         {
-            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(options.TimeProvider ?? TimeProvider.System);
             builder.Services.AddSingleton<ProviderClient>();
             builder.Services.AddSingleton<FrontEndpoints>();
         }

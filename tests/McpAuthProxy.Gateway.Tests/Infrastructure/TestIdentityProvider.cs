@@ -34,6 +34,15 @@ public sealed class TestIdentityProvider : IAsyncDisposable
 
     public string CurrentKeyId => _current.KeyId;
 
+    /// <summary>How <c>/token</c> answers (the gateway's front exchanges codes and refresh tokens there).</summary>
+    public TokenEndpointBehavior TokenBehavior { get; set; }
+
+    /// <summary>Query strings received at <c>/authorize</c>.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> AuthorizeRequests { get; } = new();
+
+    /// <summary>Authorization header and form of each request to <c>/token</c>.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string Authorization, Dictionary<string, string> Form)> TokenRequests { get; } = new();
+
     public static RsaSecurityKey NewKey() => new(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N")[..12] };
 
     public static async Task<TestIdentityProvider> StartAsync()
@@ -68,6 +77,47 @@ public sealed class TestIdentityProvider : IAsyncDisposable
                 }), context.RequestAborted);
             }));
         }
+
+        // An authorization server for the gateway's front: /authorize signs the user in at once and returns a code, /token
+        // answers as TokenBehavior says and records what it was sent.
+        app.MapGet("/authorize", (RequestDelegate)(context =>
+        {
+            var query = context.Request.Query;
+            idp.AuthorizeRequests.Enqueue(context.Request.QueryString.Value ?? "");
+            var code = "code-" + Guid.NewGuid().ToString("N")[..8];
+            context.Response.Redirect($"{query["redirect_uri"]}?code={code}&state={Uri.EscapeDataString(query["state"].ToString())}&iss={Uri.EscapeDataString(idp.Issuer)}");
+            return Task.CompletedTask;
+        }));
+        app.MapPost("/token", (RequestDelegate)(async context =>
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            idp.TokenRequests.Enqueue((context.Request.Headers.Authorization.ToString(), form.ToDictionary(f => f.Key, f => f.Value.ToString())));
+            switch (idp.TokenBehavior)
+            {
+                case TokenEndpointBehavior.Garbage:
+                    context.Response.StatusCode = 500;
+                    context.Response.ContentType = "text/html";
+                    await context.Response.WriteAsync("<html><body>Internal error</body></html>", context.RequestAborted);
+                    return;
+                case TokenEndpointBehavior.Unavailable:
+                    context.Response.StatusCode = 503;
+                    return;
+                case TokenEndpointBehavior.Hang:
+                    await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+                    return;
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["access_token"] = idp.Issue(form["resource"].ToString(), "alice", "mcp:tools"),
+                ["token_type"] = "Bearer",
+                ["expires_in"] = 3600,
+                ["refresh_token"] = "rt-" + Guid.NewGuid().ToString("N")[..8],
+                ["id_token"] = "id-token-for-the-gateway",
+                ["scope"] = "mcp:tools",
+            }), context.RequestAborted);
+        }));
 
         await app.StartAsync(TestContext.Current.CancellationToken);
         idp.Issuer = app.Urls.Single().TrimEnd('/');
@@ -183,4 +233,13 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>How the test issuer's token endpoint answers.</summary>
+public enum TokenEndpointBehavior
+{
+    Tokens,
+    Garbage,
+    Unavailable,
+    Hang,
 }
