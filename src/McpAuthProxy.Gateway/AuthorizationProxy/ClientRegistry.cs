@@ -19,7 +19,6 @@ internal sealed partial class ClientRegistry : IDisposable
     private const string Prefix = "mcpgw.";
     private const string Purpose = "client";
     private const int MaxDocumentBytes = 5 * 1024;
-    private static readonly string[] AllowedGrants = ["authorization_code", "refresh_token"];
 
     private readonly FrontKeys _keys;
     private readonly FrontSettings _front;
@@ -51,41 +50,10 @@ internal sealed partial class ClientRegistry : IDisposable
     /// <summary>True on a development gateway (itself on loopback): metadata documents may then be served from loopback over http.</summary>
     public bool AllowLoopbackDocuments { get; }
 
-    /// <summary>Registers a client from an RFC 7591 request body, or says which metadata is wrong.</summary>
-    public RegistrationOutcome Register(JsonElement request)
+    /// <summary>Registers a checked RFC 7591 request: its client id is the registration, signed.</summary>
+    public Task<RegistrationOutcome> RegisterAsync(RegistrationRequest request, CancellationToken cancellationToken)
     {
-        if (request.ValueKind != JsonValueKind.Object)
-        {
-            return RegistrationOutcome.Fail("invalid_client_metadata", "the registration request must be a JSON object");
-        }
-
-        if (!request.TryGetProperty("redirect_uris", out var uris) || uris.ValueKind != JsonValueKind.Array || uris.GetArrayLength() is 0 or > 10)
-        {
-            return RegistrationOutcome.Fail("invalid_redirect_uri", "redirect_uris must list 1 to 10 redirect URIs");
-        }
-
-        var redirectUris = new List<string>();
-        foreach (var uri in uris.EnumerateArray())
-        {
-            if (uri.ValueKind != JsonValueKind.String || RedirectUriRules.Problem(uri.GetString()!) is { } problem)
-            {
-                return RegistrationOutcome.Fail("invalid_redirect_uri", uri.ValueKind == JsonValueKind.String ? RedirectUriRules.Problem(uri.GetString()!)! : "redirect_uris must be strings");
-            }
-
-            redirectUris.Add(uri.GetString()!);
-        }
-
-        if (StringList(request, "grant_types") is { } grants && grants.Any(g => !AllowedGrants.Contains(g, StringComparer.Ordinal)))
-        {
-            return RegistrationOutcome.Fail("invalid_client_metadata", "grant_types may only be authorization_code and refresh_token");
-        }
-
-        if (StringList(request, "response_types") is { } responses && responses.Any(r => r != "code"))
-        {
-            return RegistrationOutcome.Fail("invalid_client_metadata", "response_types may only be code");
-        }
-
-        var name = request.TryGetProperty("client_name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? CleanName(nameValue.GetString()!) : null;
+        var (name, redirectUris) = (request.ClientName, request.RedirectUris);
         var payload = new MemoryStream();
         using (var writer = new Utf8JsonWriter(payload))
         {
@@ -108,7 +76,7 @@ internal sealed partial class ClientRegistry : IDisposable
 
         var client = new RegisteredClient(Prefix + _keys.Sign(Purpose, payload.ToArray()), name, redirectUris, FromMetadataDocument: false);
         LogRegistered(ClientLabel(client), string.Join(' ', redirectUris));
-        return new RegistrationOutcome(client, null, null);
+        return Task.FromResult(new RegistrationOutcome(client, null, null));
     }
 
     /// <summary>The client behind an id: a signed registration, or a metadata document (fetched); null when unknown.</summary>
@@ -167,7 +135,7 @@ internal sealed partial class ClientRegistry : IDisposable
                 return null;
             }
 
-            var name = root.TryGetProperty("client_name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? CleanName(nameValue.GetString()!) : null;
+            var name = root.TryGetProperty("client_name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? RegistrationRequest.CleanName(nameValue.GetString()!) : null;
             var client = new RegisteredClient(url, name, redirects, FromMetadataDocument: true);
             _documentCache[url] = (client, _time.GetUtcNow().AddMinutes(5));
             return client;
@@ -199,7 +167,7 @@ internal sealed partial class ClientRegistry : IDisposable
         }
     }
 
-    private static List<string>? StringList(JsonElement element, string name)
+    internal static List<string>? StringList(JsonElement element, string name)
     {
         if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Array)
         {
@@ -207,12 +175,6 @@ internal sealed partial class ClientRegistry : IDisposable
         }
 
         return value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToList();
-    }
-
-    private static string? CleanName(string name)
-    {
-        var clean = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
-        return clean.Length == 0 ? null : clean.Length > 100 ? clean[..100] : clean;
     }
 
     /// <summary>Connects only to public addresses (or loopback on a development gateway), whatever the name resolves to.</summary>
@@ -249,8 +211,8 @@ internal sealed partial class ClientRegistry : IDisposable
     private partial void LogDocumentRejected(string url, string reason);
 }
 
-/// <summary>A registration: the client, or an RFC 7591 error code and description.</summary>
-internal sealed record RegistrationOutcome(RegisteredClient? Client, string? Error, string? Description)
+/// <summary>A registration: the client, or an RFC 7591 error code and description with the HTTP status to answer.</summary>
+internal sealed record RegistrationOutcome(RegisteredClient? Client, string? Error, string? Description, int Status = 400)
 {
-    public static RegistrationOutcome Fail(string error, string description) => new(null, error, description);
+    public static RegistrationOutcome Fail(string error, string description, int status = 400) => new(null, error, description, status);
 }

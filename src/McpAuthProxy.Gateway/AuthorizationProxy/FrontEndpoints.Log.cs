@@ -16,7 +16,4 @@ internal sealed partial class FrontEndpoints
     [LoggerMessage(Diagnostics.EventIds.FrontEphemeralKey, LogLevel.Warning,
         "authorization_proxy.key_env is not set: client registrations and consents last only until the gateway stops.")]
     private partial void LogEphemeralKey();
-
-    [LoggerMessage(Diagnostics.EventIds.FrontRegistrationLimited, LogLevel.Warning, "Registration rate limit reached for {Address}.")]
-    private partial void LogRegistrationLimited(string address);
 }

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.RateLimiting;
 using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.Gateway.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -42,7 +41,7 @@ internal sealed partial class FrontEndpoints : IDisposable
     private readonly ExpiringStore<AuthorizationRequest> _consents;
     private readonly ExpiringStore<PendingCallback> _states;
     private readonly ExpiringStore<IssuedCode> _codes;
-    private readonly PartitionedRateLimiter<string> _registrations;
+    private readonly RegistrationEndpoint _registration;
 
     public FrontEndpoints(GatewaySettings settings, GatewayEndpoints endpoints, ProviderClient provider, TimeProvider time, ILoggerFactory loggers)
     {
@@ -57,9 +56,7 @@ internal sealed partial class FrontEndpoints : IDisposable
         _consents = new ExpiringStore<AuthorizationRequest>(TimeSpan.FromMinutes(10), time);
         _states = new ExpiringStore<PendingCallback>(TimeSpan.FromMinutes(10), time);
         _codes = new ExpiringStore<IssuedCode>(TimeSpan.FromMinutes(5), time);
-        var perMinute = _front.RegistrationsPerMinute;
-        _registrations = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        _registration = new RegistrationEndpoint(_front.RegistrationsPerMinute, _clients.RegisterAsync, _logger);
         if (_keys.IsEphemeral)
         {
             LogEphemeralKey();
@@ -83,14 +80,14 @@ internal sealed partial class FrontEndpoints : IDisposable
             w.WriteString("authorization_endpoint", Issuer + "/authorize");
             w.WriteString("token_endpoint", Issuer + "/token");
             w.WriteString("registration_endpoint", Issuer + "/register");
-            WriteArray(w, "response_types_supported", ["code"]);
-            WriteArray(w, "response_modes_supported", ["query"]);
-            WriteArray(w, "grant_types_supported", ["authorization_code", "refresh_token"]);
-            WriteArray(w, "token_endpoint_auth_methods_supported", ["none"]);
-            WriteArray(w, "code_challenge_methods_supported", ["S256"]);
+            FrontResponses.WriteArray(w, "response_types_supported", ["code"]);
+            FrontResponses.WriteArray(w, "response_modes_supported", ["query"]);
+            FrontResponses.WriteArray(w, "grant_types_supported", ["authorization_code", "refresh_token"]);
+            FrontResponses.WriteArray(w, "token_endpoint_auth_methods_supported", ["none"]);
+            FrontResponses.WriteArray(w, "code_challenge_methods_supported", ["S256"]);
             if (scopes.Count > 0)
             {
-                WriteArray(w, "scopes_supported", scopes);
+                FrontResponses.WriteArray(w, "scopes_supported", scopes);
             }
 
             w.WriteBoolean("authorization_response_iss_parameter_supported", true);
@@ -98,59 +95,7 @@ internal sealed partial class FrontEndpoints : IDisposable
         });
     }
 
-    public async Task RegisterAsync(HttpContext context)
-    {
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        using var lease = _registrations.AttemptAcquire(address);
-        if (!lease.IsAcquired)
-        {
-            LogRegistrationLimited(address);
-            context.Response.Headers.RetryAfter = "60";
-            await FrontResponses.WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, "invalid_request",
-                "Too many registrations from this address; try again in a minute.").ConfigureAwait(false);
-            return;
-        }
-
-        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
-        {
-            await FrontResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_client_metadata", "Send the registration as application/json.").ConfigureAwait(false);
-            return;
-        }
-
-        RegistrationOutcome outcome;
-        try
-        {
-            LimitBody(context, 64 * 1024);
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-            outcome = _clients.Register(document.RootElement);
-        }
-        catch (Exception ex) when (ex is JsonException or BadHttpRequestException)
-        {
-            outcome = RegistrationOutcome.Fail("invalid_client_metadata", "The registration is not a JSON object of at most 64 KiB.");
-        }
-
-        if (outcome.Client is not { } client)
-        {
-            LogRefused("/register", outcome.Description!);
-            await FrontResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, outcome.Error!, outcome.Description!).ConfigureAwait(false);
-            return;
-        }
-
-        await FrontResponses.WriteJsonAsync(context, StatusCodes.Status201Created, w =>
-        {
-            w.WriteString("client_id", client.ClientId);
-            w.WriteNumber("client_id_issued_at", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            if (client.ClientName is { } name)
-            {
-                w.WriteString("client_name", name);
-            }
-
-            WriteArray(w, "redirect_uris", client.RedirectUris);
-            WriteArray(w, "grant_types", ["authorization_code", "refresh_token"]);
-            WriteArray(w, "response_types", ["code"]);
-            w.WriteString("token_endpoint_auth_method", "none");
-        }).ConfigureAwait(false);
-    }
+    public Task RegisterAsync(HttpContext context) => _registration.HandleAsync(context);
 
     public async Task AuthorizeAsync(HttpContext context)
     {
@@ -244,7 +189,7 @@ internal sealed partial class FrontEndpoints : IDisposable
             return;
         }
 
-        LimitBody(context, 16 * 1024);
+        FrontResponses.LimitBody(context, 16 * 1024);
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var transaction = form["txn"].ToString();
         if (!_cookies.CsrfTokenMatches(context, transaction, form["csrf"].ToString()))
@@ -416,7 +361,7 @@ internal sealed partial class FrontEndpoints : IDisposable
             return;
         }
 
-        LimitBody(context, 64 * 1024);
+        FrontResponses.LimitBody(context, 64 * 1024);
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var clientId = form["client_id"].Count > 0 ? form["client_id"].ToString() : BasicUser(context);
         var client = await _clients.FindAsync(clientId, context.RequestAborted).ConfigureAwait(false);
@@ -570,15 +515,6 @@ internal sealed partial class FrontEndpoints : IDisposable
         context.Response.Headers.CacheControl = "no-store";
     }
 
-    /// <summary>The front's requests are small forms and JSON; the gateway has no global body limit (MCP bodies are checked elsewhere).</summary>
-    private static void LimitBody(HttpContext context, long bytes)
-    {
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
-        {
-            feature.MaxRequestBodySize = bytes;
-        }
-    }
-
     private static string? BasicUser(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
@@ -599,20 +535,9 @@ internal sealed partial class FrontEndpoints : IDisposable
         }
     }
 
-    private static void WriteArray(Utf8JsonWriter writer, string name, IEnumerable<string> values)
-    {
-        writer.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            writer.WriteStringValue(value);
-        }
-
-        writer.WriteEndArray();
-    }
-
     public void Dispose()
     {
-        _registrations.Dispose();
+        _registration.Dispose();
         _clients.Dispose();
     }
 }

@@ -66,4 +66,24 @@ internal static class FrontResponses
         WritePageAsync(context, status, title, $"<h1>{Html(title)}</h1><p>{Html(message)}</p>");
 
     public static string Html(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    public static void WriteArray(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The front's requests are small forms and JSON; the gateway has no global body limit (MCP bodies are checked elsewhere).</summary>
+    public static void LimitBody(HttpContext context, long bytes)
+    {
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = bytes;
+        }
+    }
 }

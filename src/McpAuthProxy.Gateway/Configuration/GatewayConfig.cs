@@ -68,8 +68,13 @@ public sealed record CorsConfig
 public sealed record OrgClientConfig
 {
     public string? OrgName { get; init; }
+
+    /// <summary>The organization's application-management client (scopes <c>internal_application_mgt_*</c>).</summary>
     public string? ClientId { get; init; }
     public string? ClientSecret { get; init; }
+
+    /// <summary>Where Asgardeo's APIs are (default <c>https://api.asgardeo.io</c>); an addition, for private deployments and tests.</summary>
+    public string? ApiBaseUrl { get; init; }
 }
 
 public sealed record DefaultProviderConfig

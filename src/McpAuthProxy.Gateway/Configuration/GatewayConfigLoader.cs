@@ -26,7 +26,7 @@ public static class GatewayConfigLoader
         ["stdio"] = ["enabled", "user_command", "work_dir", "args", "env", "max_sessions", "shared_process", "max_restarts", "session_idle_seconds"],
         ["cors"] = ["allowed_origins", "allowed_methods", "allowed_headers", "allow_credentials"],
         ["demo"] = ["org_name", "client_id", "client_secret"],
-        ["asgardeo"] = ["org_name", "client_id", "client_secret", "resource_identifier", "scopes_supported", "audience", "authorization_servers", "jwks_uri", "bearer_methods_supported"],
+        ["asgardeo"] = ["org_name", "client_id", "client_secret", "api_base_url", "resource_identifier", "scopes_supported", "audience", "authorization_servers", "jwks_uri", "bearer_methods_supported"],
         ["default"] = ["base_url", "jwks_url", "path"],
         ["protected_resource_metadata"] = ["resource_identifier", "audience", "scopes_supported", "authorization_servers", "jwks_uri", "bearer_methods_supported", "issuer"],
         ["provider"] = ["type", "issuer", "base_url", "realm", "domain", "tenant_id", "org_name"],
@@ -329,6 +329,7 @@ public static class GatewayConfigLoader
             OrgName = String(map, prefix, "org_name"),
             ClientId = String(map, prefix, "client_id"),
             ClientSecret = String(map, prefix, "client_secret"),
+            ApiBaseUrl = String(map, prefix, "api_base_url"),
         };
 
         private Dictionary<string, object?>? ReadAsResponse(Dictionary<string, object?>? defaults)

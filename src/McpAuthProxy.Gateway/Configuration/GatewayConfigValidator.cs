@@ -152,6 +152,13 @@ public static class GatewayConfigValidator
         CheckUrl(errors, "protected_resource_metadata.jwks_uri", prm.JwksUri, "https://idp.example.com/.well-known/jwks.json");
         CheckUrl(errors, "protected_resource_metadata.resource_identifier", prm.ResourceIdentifier, "http://localhost:8080/mcp");
         CheckUrl(errors, "default.base_url", config.Default.BaseUrl, "https://idp.example.com");
+        CheckUrl(errors, "asgardeo.api_base_url", config.Asgardeo.ApiBaseUrl, "https://api.asgardeo.io");
+        if (asgardeoMode && (config.Asgardeo.ClientId is null) != (config.Asgardeo.ClientSecret is null))
+        {
+            errors.Add(new ConfigProblem(config.Asgardeo.ClientId is null ? "asgardeo.client_id" : "asgardeo.client_secret",
+                "the gateway's /register needs both the client id and secret of an application-management client",
+                "create a machine-to-machine application with the internal_application_mgt_create scope in Asgardeo and write both"));
+        }
         CheckUrl(errors, "default.jwks_url", config.Default.JwksUrl, "https://idp.example.com/.well-known/jwks.json");
 
         if (GatewaySettings.ResolveIssuer(config, asgardeoMode) is null)

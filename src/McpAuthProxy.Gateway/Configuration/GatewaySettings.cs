@@ -41,6 +41,9 @@ public sealed record GatewaySettings
     /// <summary>open-mcp-auth-proxy's default mode with <c>default.base_url</c>: the gateway serves /authorize, /token and /register.</summary>
     public bool ProxiesAuthorizationPaths => Config.Default.BaseUrl is not null && !IsAsgardeoMode(Config) && Front is null;
 
+    /// <summary>Asgardeo mode with an application-management client: the gateway's /register creates an Asgardeo application per MCP client.</summary>
+    public bool RegistersAtAsgardeo => IsAsgardeoMode(Config) && Config.Asgardeo.OrgName is not null && Config.Asgardeo.ClientId is not null && Config.Asgardeo.ClientSecret is not null;
+
     /// <summary>The gateway as the OAuth front of its provider (<c>authorization_proxy</c>); null when off.</summary>
     public FrontSettings? Front { get; init; }
     public required IReadOnlyList<string> AllowedOrigins { get; init; }

@@ -102,6 +102,11 @@ public sealed partial class GatewayHost : IAsyncDisposable
             builder.Services.AddSingleton<FrontEndpoints>();
         }
 
+        if (settings.RegistersAtAsgardeo)
+        {
+            builder.Services.AddSingleton<AsgardeoApplications>();
+        }
+
         if (settings.Upstream == UpstreamKind.Http)
         {
             builder.Services.AddHttpForwarder();
@@ -186,6 +191,14 @@ public sealed partial class GatewayHost : IAsyncDisposable
         else
         {
             app.MapGet("/.well-known/oauth-authorization-server", (RequestDelegate)metadata.WriteAuthorizationServerAsync);
+        }
+
+        if (settings.RegistersAtAsgardeo)
+        {
+            var asgardeo = app.Services.GetRequiredService<AsgardeoApplications>();
+            var registration = new RegistrationEndpoint(settings.Config.AuthorizationProxy.RegistrationRateLimit ?? 10, asgardeo.RegisterAsync,
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistrationEndpoint>());
+            app.MapPost("/register", (RequestDelegate)registration.HandleAsync);
         }
 
         if (settings.ProxiesAuthorizationPaths)

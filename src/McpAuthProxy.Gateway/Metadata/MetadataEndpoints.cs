@@ -100,13 +100,20 @@ internal sealed partial class MetadataEndpoints(GatewayEndpoints endpoints, ILog
     /// </summary>
     private string? PointAtGateway(string? json)
     {
-        if (json is null || !endpoints.Settings.ProxiesAuthorizationPaths || System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject document)
+        var settings = endpoints.Settings;
+        if (json is null || !(settings.ProxiesAuthorizationPaths || settings.RegistersAtAsgardeo)
+            || System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject document)
         {
             return json;
         }
 
-        document["authorization_endpoint"] = endpoints.PublicBase + "/authorize";
-        document["token_endpoint"] = endpoints.PublicBase + "/token";
+        if (settings.ProxiesAuthorizationPaths)
+        {
+            document["authorization_endpoint"] = endpoints.PublicBase + "/authorize";
+            document["token_endpoint"] = endpoints.PublicBase + "/token";
+        }
+
+        // In Asgardeo mode only registration is the gateway's: clients sign in at Asgardeo with the application created for them.
         document["registration_endpoint"] = endpoints.PublicBase + "/register";
         return document.ToJsonString();
     }

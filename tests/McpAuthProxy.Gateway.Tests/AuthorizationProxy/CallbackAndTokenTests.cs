@@ -61,7 +61,7 @@ public sealed class CallbackAndTokenTests : IAsyncLifetime
         var (code, verifier, _) = await _front.SignInAsync(browser, clientId);
         using var tokens = await _front.TokenAsync(CodeForm(clientId, code, verifier));
 
-        Assert.Equal(HttpStatusCode.OK, tokens.StatusCode);
+        Assert.True(tokens.StatusCode == HttpStatusCode.OK, await tokens.Content.ReadAsStringAsync(Ct) + "\n" + string.Join("\n", _front.Logs.Entries.Select(e => e.Message)));
         var authorize = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Assert.Single(_front.Idp.AuthorizeRequests));
         Assert.Equal("gateway-client", authorize["client_id"]);
         Assert.Equal(_front.Base + "/oauth/callback", authorize["redirect_uri"]);

@@ -55,6 +55,7 @@ public sealed partial class FrontGateway : IAsyncDisposable
             authorization_proxy:
               client_id: gateway-client
               client_secret: gateway-secret
+            {(front.Contains("provider_timeout_seconds", StringComparison.Ordinal) ? "" : "  provider_timeout_seconds: 60")}
             {front}
             {extraYaml}
             """;
@@ -113,6 +114,7 @@ public sealed partial class FrontGateway : IAsyncDisposable
         using var callback = await browser.FollowAsync(atProvider);
         var location = callback.Headers.Location!;
         Assert.StartsWith(redirectUri, location.AbsoluteUri, StringComparison.Ordinal);
+        Assert.True(Query(location, "code") is not null, $"no code at the client's redirect URI: {location}");
         return (Query(location, "code")!, verifier, redirectUri);
     }
 
