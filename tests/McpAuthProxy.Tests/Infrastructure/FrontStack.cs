@@ -136,6 +136,7 @@ public sealed class FrontStack : IAsyncDisposable
         authorization_proxy:
           client_id: mcp-gateway
           client_secret: gateway-secret
+          provider_timeout_seconds: 60
         {(audienceParameter ? """
         default:
           path:
