@@ -226,7 +226,15 @@ public sealed partial class GatewayHost : IAsyncDisposable
         var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpAuthProxy.Gateway");
         LogGatewayStarted(logger, endpoints.ResourceFor(settings.PrimaryPath), settings.Issuer,
             settings.Upstream == UpstreamKind.Http ? settings.UpstreamBaseUrl!.ToString() : string.Join(' ', settings.StdioCommand), settings.TransportMode);
+        if (settings.Front is { } front)
+        {
+            LogFrontStarted(logger, endpoints.PublicBase, front.ClientId, endpoints.PublicBase + front.CallbackPath);
+        }
     }
+
+    [LoggerMessage(Diagnostics.EventIds.Listening, LogLevel.Information,
+        "OAuth front: MCP clients sign in at {Issuer}; the gateway signs users in as client {ClientId}, whose redirect URI at the provider must be {Callback}.")]
+    private static partial void LogFrontStarted(ILogger logger, string issuer, string clientId, string callback);
 
     [LoggerMessage(Diagnostics.EventIds.Listening, LogLevel.Information, "Gateway for {Resource}: tokens from {Issuer}; upstream {Upstream} ({TransportMode}).")]
     private static partial void LogGatewayStarted(ILogger logger, string resource, string issuer, string upstream, string transportMode);
