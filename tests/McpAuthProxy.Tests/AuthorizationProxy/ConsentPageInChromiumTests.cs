@@ -53,18 +53,37 @@ public sealed class ConsentPageInChromiumTests(ITestOutputHelper output)
         run.Environment["CHROMIUM"] = chromium;
         run.Environment["CONSENT_SCREENSHOT"] = screenshot;
         run.Environment["CONSENT_HEADERS"] = headersFile;
-        run.Environment["TEST_BROWSER_TIMEOUT_MS"] = "40000"; // under the bridge's 45 s, so a stuck page is reported by the browser
+        // Chromium is slow to start on a busy machine (the whole suite runs at once): generous limits, the browser's the shortest
+        // so that a stuck page is reported by the browser, then the bridge's wait for the sign-in, then this test's.
+        run.Environment["TEST_BROWSER_TIMEOUT_MS"] = "100000";
+        run.Environment["MCP_PROXY_SIGN_IN_WAIT"] = "120";
         run.Environment["DISPLAY"] = null;
         run.Environment["WAYLAND_DISPLAY"] = null;
 
+        var bridgeStderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
         string Diagnostics() =>
-            $"\n--- browser\n{BrowserLog(run)}\n--- bridge\n{run.Stderr}\n--- gateway\n{stack.GatewayLog}\n--- provider\n{stack.ProviderLog}";
+            $"\n--- browser\n{BrowserLog(run)}\n--- bridge\n{string.Join('\n', bridgeStderr)}\n--- gateway\n{stack.GatewayLog}\n--- provider\n{stack.ProviderLog}";
 
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         try
         {
             // The product drops the browser's exit code and output, so a browser failure shows up in its log file.
-            var connecting = run.ConnectAsync([stack.McpUrl], Ct);
+            // The bridge as BridgeRun.ConnectAsync starts it (discovery mode: only the gateway's MCP URL), with a longer limit.
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(150));
+            var connecting = McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+            {
+                Name = "bridge",
+                Command = "dotnet",
+                Arguments = [RepoPaths.ProxyDll, stack.McpUrl],
+                EnvironmentVariables = run.BuildEnvironment(),
+                StandardErrorLines = line =>
+                {
+                    bridgeStderr.Enqueue(line);
+                    output.WriteLine("[bridge] " + line);
+                },
+                ShutdownTimeout = TimeSpan.FromSeconds(5),
+            }), cancellationToken: limit.Token);
             var browserFailed = WaitForLogLineAsync(run, "FAILED:", stopWatching.Token);
             if (await Task.WhenAny(connecting, browserFailed) == browserFailed)
             {
