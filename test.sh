@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+echo "== installing Chromium for the browser tests (Debian's chromium at /usr/bin/chromium; skipped when present)"
+if ! command -v chromium >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    # apt-get update first: a fresh machine may have empty package lists.
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+      || echo "   installing chromium failed; the Chromium tests will fail (apt-get install -y --no-install-recommends chromium)"
+  else
+    echo "   no apt-get here: install Chromium yourself, or set CHROMIUM; the Chromium tests fail without it"
+  fi
+fi
+
 echo "== installing test peers (tests/e2e: Node 22, oidc-provider, MCP SDK, conformance suite)"
 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error --fetch-timeout=60000 --fetch-retries=5
 

@@ -40,7 +40,9 @@ internal static class FrontResponses
         headers.XFrameOptions = "DENY";
         headers.CacheControl = "no-store";
         headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the consent form's POST, which
+        // the gateway's origin rule refuses; same-origin still sends no Referer to any other site (the provider, the client).
+        headers["Referrer-Policy"] = "same-origin";
     }
 
     public static Task WritePageAsync(HttpContext context, int status, string title, string bodyHtml)
