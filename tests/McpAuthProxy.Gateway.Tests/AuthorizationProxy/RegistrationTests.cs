@@ -149,6 +149,29 @@ public sealed class RegistrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Registration_made_with_a_configured_key_survives_a_restart_and_one_made_with_another_key_does_not()
+    {
+        Environment.SetEnvironmentVariable("FRONT_TEST_KEY_A", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        Environment.SetEnvironmentVariable("FRONT_TEST_KEY_B", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        string clientId;
+        await using (var before = await FrontGateway.StartAsync("  key_env: FRONT_TEST_KEY_A"))
+        {
+            clientId = await before.RegisterAsync();
+        }
+
+        await using var sameKey = await FrontGateway.StartAsync("  key_env: FRONT_TEST_KEY_A");
+        await using var otherKey = await FrontGateway.StartAsync("  key_env: FRONT_TEST_KEY_B");
+        using var browser = sameKey.NewBrowser();
+        using var same = await browser.GetAsync(sameKey.AuthorizeUrl(clientId, "http://127.0.0.1:33418/callback", FrontGateway.NewPkce().Challenge));
+        using var other = await browser.GetAsync(otherKey.AuthorizeUrl(clientId, "http://127.0.0.1:33418/callback", FrontGateway.NewPkce().Challenge));
+
+        Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+        Assert.Contains("/authorize/consent", await same.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+        Assert.DoesNotContain(sameKey.Logs.Entries, e => e.Message.Contains("key_env is not set", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Metadata_points_every_endpoint_at_the_gateway_and_protected_resource_metadata_names_it()
     {
         using var http = new HttpClient { BaseAddress = _front.Gateway.BaseUrl };
