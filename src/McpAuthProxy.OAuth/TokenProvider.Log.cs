@@ -1,4 +1,5 @@
 using McpAuthProxy.OAuth.Diagnostics;
+using McpAuthProxy.OAuth.Tokens;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuthProxy.OAuth;
@@ -7,6 +8,18 @@ public sealed partial class TokenProvider
 {
     [LoggerMessage(EventIds.TokenFromCache, LogLevel.Debug, "Using cached access token {Fingerprint} (expires {ExpiresAt}).")]
     private partial void LogFromCache(string fingerprint, string expiresAt);
+
+    /// <summary>
+    /// The fingerprint only when Debug is on: it is a SHA-256, whose first use loads OpenSSL (libcrypto, about 4 MB of
+    /// resident memory and a few ms), which a bridge starting on a cached token over http needs for nothing else.
+    /// </summary>
+    private void LogFromCacheIfEnabled(CachedToken cached)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            LogFromCache(Fingerprint.Of(cached.AccessToken), Expiry(cached.ExpiresAt));
+        }
+    }
 
     [LoggerMessage(EventIds.TokenCacheMismatch, LogLevel.Information, "The cached token was issued to client '{ClientId}' for scopes '{Scopes}', not what is configured now; signing in again.")]
     private partial void LogCacheMismatch(string clientId, string scopes);

@@ -66,7 +66,7 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
         if (cached is not null && cached.Serves(_options.ClientId, _scopes, _options.Resource) && cached.IsFresh(_clock.GetUtcNow()))
         {
             _current = cached;
-            LogFromCache(Fingerprint.Of(cached.AccessToken), Expiry(cached.ExpiresAt));
+            LogFromCacheIfEnabled(cached);
             return Task.FromResult(cached);
         }
 
@@ -170,7 +170,7 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
         {
             // Another process (or an earlier acquisition) already has a good token.
             _current = cached;
-            LogFromCache(Fingerprint.Of(cached.AccessToken), Expiry(cached.ExpiresAt));
+            LogFromCacheIfEnabled(cached);
             return cached;
         }
 
@@ -212,7 +212,10 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
     private async Task<CachedToken> RefreshAsync(CachedToken cached, string refreshToken, CancellationToken cancellationToken)
     {
         var metadata = await MetadataAsync(cancellationToken).ConfigureAwait(false);
-        LogRefreshStarted(Fingerprint.Of(refreshToken));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            LogRefreshStarted(Fingerprint.Of(refreshToken));
+        }
         var response = await _tokenClient.RefreshAsync(metadata, Client, refreshToken, _options.Resource, cancellationToken).ConfigureAwait(false);
         var token = ToCached(response, cached.RequestedScopes ?? ScopeList.Join(_scopes));
         if (token.RefreshToken is null)
