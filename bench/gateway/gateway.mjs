@@ -92,8 +92,6 @@ protected_resource_metadata:
     - tools/call:
       - echo: "mcp:tools"
 ${extra}`;
-const gwHttp = await startGateway("gw-http", baseYaml(`transport_mode: streamable_http\nbase_url: "${origin(upStateless.info.url)}"\n`));
-const gwSessions = await startGateway("gw-sessions", baseYaml(`transport_mode: streamable_http\nbase_url: "${origin(upSessions.info.url)}"\n`));
 const stdioYaml = (shared) => `transport_mode: stdio
 stdio:
   enabled: true
@@ -101,8 +99,12 @@ stdio:
   shared_process: ${shared}
   max_sessions: ${Math.max(o.sessions, o.concurrency) + 100}
 `;
-const gwStdio = await startGateway("gw-stdio", baseYaml(stdioYaml(false)));
-const gwShared = await startGateway("gw-stdio-shared", baseYaml(stdioYaml(true)));
+const [gwHttp, gwSessions, gwStdio, gwShared] = await Promise.all([
+  startGateway("gw-http", baseYaml(`transport_mode: streamable_http\nbase_url: "${origin(upStateless.info.url)}"\n`)),
+  startGateway("gw-sessions", baseYaml(`transport_mode: streamable_http\nbase_url: "${origin(upSessions.info.url)}"\n`)),
+  startGateway("gw-stdio", baseYaml(stdioYaml(false))),
+  startGateway("gw-stdio-shared", baseYaml(stdioYaml(true))),
+]);
 
 // ---- nginx, a plain reverse proxy in the gateway's place (keep-alive to the upstream, as YARP does) ----
 const nginxPort = skipOverhead ? 0 : await freePort();
