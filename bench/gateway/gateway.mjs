@@ -4,6 +4,8 @@
 //
 //   node gateway.mjs [--smoke] [--rounds 3] [--duration 5] [--warmup 1] [--prewarm 10] [--sessions 1000] [--aot PATH] [--json FILE]
 //
+// --isolate: adds gateways with the per-request access log switched off (Logging__LogLevel__...McpEndpoint=Warning)
+// to the overhead table, to show what that log line costs.
 // --prewarm: seconds of load on every proxy before the first round (the framework-dependent gateway JIT-compiles
 // some 8,000 methods, tier 0 then tier 1 with PGO, during its first seconds under load). --aot: also measures the
 // native AOT build of the gateway in the overhead table, and uses it for the stdio and session tables.
@@ -41,7 +43,7 @@ const GATEWAY_DLL = path.join(REPO, "src", "McpAuthProxy", "bin", "Release", "ne
 const LOAD_DLL = path.join(BENCH, "GatewayLoad", "bin", "Release", "net10.0", "GatewayLoad.dll");
 const AUDIENCE = "http://127.0.0.1/bench-gateway/mcp";
 
-const o = parseArgs(process.argv.slice(2), { smoke: false, rounds: 3, duration: 5, warmup: 1, prewarm: 10, sessions: 1000, aot: "", json: "", concurrency: 64 });
+const o = parseArgs(process.argv.slice(2), { isolate: false, smoke: false, rounds: 3, duration: 5, warmup: 1, prewarm: 10, sessions: 1000, aot: "", json: "", concurrency: 64 });
 if (o.smoke) { o.rounds = 1; o.duration = 1; o.warmup = 0; o.prewarm = 0; o.sessions = 50; o.concurrency = 8; }
 // wrk takes whole seconds.
 o.duration = Math.max(1, Math.round(o.duration)); o.warmup = Math.max(0, Math.round(o.warmup));
@@ -107,12 +109,15 @@ stdio:
   max_sessions: ${Math.max(o.sessions, o.concurrency) + 100}
 `;
 const httpYaml = baseYaml(`transport_mode: streamable_http\nbase_url: "${origin(upStateless.info.url)}"\n`);
-const [gwHttp, gwHttpAot, gwSessions, gwStdio, gwShared] = await Promise.all([
+const NO_ACCESS_LOG = { "Logging__LogLevel__McpAuthProxy.Gateway.Hosting.McpEndpoint": "Warning" };
+const [gwHttp, gwHttpAot, gwSessions, gwStdio, gwShared, gwQuiet, gwQuietAot] = await Promise.all([
   startGateway("gw-http", FDD, httpYaml),
   AOT ? startGateway("gw-http-aot", AOT, httpYaml) : null,
   startGateway("gw-sessions", MAIN, baseYaml(`transport_mode: streamable_http\nbase_url: "${origin(upSessions.info.url)}"\n`)),
   startGateway("gw-stdio", MAIN, baseYaml(stdioYaml(false))),
   startGateway("gw-stdio-shared", MAIN, baseYaml(stdioYaml(true))),
+  o.isolate ? startGateway("gw-http-nolog", FDD, httpYaml, NO_ACCESS_LOG) : null,
+  o.isolate && AOT ? startGateway("gw-http-aot-nolog", AOT, httpYaml, NO_ACCESS_LOG) : null,
 ]);
 
 // ---- nginx, a plain reverse proxy in the gateway's place (keep-alive to the upstream, as YARP does) ----
@@ -169,6 +174,8 @@ const httpTargets = [
   { short: "direct", name: "direct HTTP (echo server)", url: upStateless.info.url },
   { short: "gateway", name: `gateway (${FDD.kind}): JWT + scopes + YARP`, url: gwHttp.url },
   ...(gwHttpAot ? [{ short: "gateway-aot", name: `gateway (${AOT.kind}): JWT + scopes + YARP`, url: gwHttpAot.url }] : []),
+  ...(gwQuiet ? [{ short: "gateway-nolog", name: `gateway (${FDD.kind}), access log off`, url: gwQuiet.url }] : []),
+  ...(gwQuietAot ? [{ short: "gateway-aot-nolog", name: `gateway (${AOT.kind}), access log off`, url: gwQuietAot.url }] : []),
   { short: "nginx", name: "nginx 1.22 reverse proxy", url: nginxUrl },
 ];
 const gatewayShorts = httpTargets.filter((t) => t.short.startsWith("gateway"));
@@ -345,12 +352,12 @@ async function rpc(url, headers, body) {
   return { status: res.status, body: await res.text() };
 }
 
-async function startGateway(name, build, yaml) {
+async function startGateway(name, build, yaml, env = {}) {
   const gatewayCmd = build.cmd;
   const config = path.join(tmp, `${name}.yaml`);
   fs.writeFileSync(config, yaml);
   const errFile = path.join(tmp, `${name}.log`);
-  const child = spawnChild(name, gatewayCmd[0], [...gatewayCmd.slice(1), "gateway", "--config", config, "--urls", "http://127.0.0.1:0"], {}, "file", errFile);
+  const child = spawnChild(name, gatewayCmd[0], [...gatewayCmd.slice(1), "gateway", "--config", config, "--urls", "http://127.0.0.1:0"], env, "file", errFile);
   const deadline = Date.now() + 30000;
   for (;;) {
     const text = fs.existsSync(errFile) ? fs.readFileSync(errFile, "utf8") : "";
