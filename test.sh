@@ -27,6 +27,17 @@ rm -rf TestResults
 status=0
 dotnet test McpAuthProxy.slnx -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" --results-directory TestResults "$@" || status=$?
 
+# A smoke run of the gateway benchmark (bench/README.md): tiny durations, checks only that every row still works
+# (every answer a 200, the gateway refusing a call without a token), never how fast. It installs its peers
+# (supergateway with npm ci --prefix bench, wrk and nginx with apt-get). Its failure fails this script.
+echo "== benchmark smoke (bench/run.sh --smoke --only gateway)"
+bench_status=0
+dotnet build bench/GatewayLoad -c Release -nologo -clp:ErrorsOnly || bench_status=$?
+if [ "$bench_status" -eq 0 ]; then
+  timeout 300 bench/run.sh --smoke --only gateway --no-build || bench_status=$?
+fi
+if [ "$bench_status" -ne 0 ]; then echo "benchmark smoke FAILED (exit $bench_status)"; fi
+
 passed=0; failed=0; skipped=0
 for trx in TestResults/*.trx; do
   [ -f "$trx" ] || continue
@@ -36,5 +47,7 @@ for trx in TestResults/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+# The benchmark smoke counts as one more test.
+if [ "$bench_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); [ "$status" -ne 0 ] || status=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
