@@ -27,14 +27,16 @@ rm -rf TestResults
 status=0
 dotnet test McpAuthProxy.slnx -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" --results-directory TestResults "$@" || status=$?
 
-# A smoke run of the gateway benchmark (bench/README.md): tiny durations, checks only that every row still works
-# (every answer a 200, the gateway refusing a call without a token), never how fast. It installs its peers
-# (supergateway with npm ci --prefix bench, wrk and nginx with apt-get). Its failure fails this script.
-echo "== benchmark smoke (bench/run.sh --smoke --only gateway)"
+# A smoke run of the benchmark (bench/README.md), bridge and gateway halves: tiny N and durations, checks only that
+# every row still works (every answer right, the gateway refusing a call without a token), never how fast. It installs
+# its peers (supergateway with npm ci --prefix bench, wrk and nginx with apt-get). Its failure fails this script.
+echo "== benchmark smoke (bench/run.sh --smoke)"
 bench_status=0
-dotnet build bench/GatewayLoad -c Release -nologo -clp:ErrorsOnly || bench_status=$?
+for project in bench/McpBench bench/GatewayLoad; do
+  dotnet build "$project" -c Release -nologo -clp:ErrorsOnly || bench_status=$?
+done
 if [ "$bench_status" -eq 0 ]; then
-  timeout 300 bench/run.sh --smoke --only gateway --no-build || bench_status=$?
+  timeout 600 bench/run.sh --smoke --no-build || bench_status=$?
 fi
 if [ "$bench_status" -ne 0 ]; then echo "benchmark smoke FAILED (exit $bench_status)"; fi
 
