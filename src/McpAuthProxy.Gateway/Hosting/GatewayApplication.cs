@@ -51,7 +51,8 @@ public static class GatewayApplication
         }
 
         var result = GatewayConfigLoader.LoadFile(options.ConfigPath, options.Environment, c => ApplyFlags(c, options));
-        foreach (var warning in result.Warnings)
+        // --urls chooses the address, so the default of listen_port does not matter then.
+        foreach (var warning in result.Warnings.Where(w => options.Urls is null || w.Key != "listen_port"))
         {
             await error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
         }
