@@ -62,7 +62,13 @@ public sealed class BridgeProtocolEraTests(StackFixture fixture, ITestOutputHelp
     {
         using var run = new BridgeRun(output);
 
-        await using var client = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct, new McpClientOptions { ProtocolVersion = "2026-07-28" });
+        await using var client = await run.ConnectAsync(BridgeRun.Args(fixture.Stack), Ct, new McpClientOptions
+        {
+            ProtocolVersion = "2026-07-28",
+            // The first server/discover waits for the sign-in; a client pinned to 2026-07-28 has no initialize to
+            // fall back to when its probe (5 s by default) runs out first, as it can on a busy machine.
+            DiscoverProbeTimeout = TestTimeouts.Default,
+        });
         var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "from 2026" }, cancellationToken: Ct);
 
         Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
