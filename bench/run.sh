@@ -3,9 +3,10 @@
 # then runs bench/bench.mjs (the bridge) and bench/gateway/gateway.mjs (the gateway); each prints its table.
 # See bench/README.md.
 #   bench/run.sh [--aot] [--smoke] [--only bridge|gateway] [--n 2000] [--rounds 3] [--start-rounds 5] [--concurrency 16]
-#                [--duration 5] [--sessions 1000] [--prewarm 10] [--isolate] [--json FILE] [--no-build]
-# --duration, --sessions, --prewarm and --isolate are the gateway's (seconds per measurement, sessions kept open in
-# the last table, seconds of pre-warm load per proxy, extra rows with the access log off);
+#                [--duration 5] [--sessions 1000] [--prewarm 10] [--isolate] [--rows 1,2,3] [--variants SPEC] [--json FILE] [--no-build]
+# --duration, --sessions, --prewarm, --isolate, --rows and --variants are the gateway's (seconds per measurement,
+# sessions kept open in the last table, seconds of pre-warm load per proxy, extra rows with the access log off, which
+# tables to measure, extra gateways with their own environment: "name:VAR=value,VAR=value;name2:VAR=value");
 # --n, --start-rounds and --concurrency the bridge's; --smoke, --rounds, --aot and --json apply to both
 # (the gateway's raw results go to FILE.gateway.json).
 set -euo pipefail
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
     --smoke) PASS+=("$1"); GW+=("$1") ;;
     --rounds) PASS+=("$1" "$2"); GW+=("$1" "$2"); shift ;;
     --json) PASS+=("$1" "$2"); GW+=("$1" "$2.gateway.json"); shift ;;
-    --duration|--sessions|--prewarm) GW+=("$1" "$2"); shift ;;
+    --duration|--sessions|--prewarm|--rows|--variants) GW+=("$1" "$2"); shift ;;
     --isolate) GW+=("$1") ;;
     *) PASS+=("$1") ;;
   esac

@@ -3,6 +3,7 @@
 // Run through bench/run.sh, which installs the peers and builds what this needs; see bench/README.md.
 //
 //   node gateway.mjs [--smoke] [--rounds 3] [--duration 5] [--warmup 1] [--prewarm 10] [--sessions 1000] [--aot PATH] [--json FILE]
+//                    [--rows 1,2,3] [--variants "name:VAR=value,VAR=value;name2:VAR=value"]
 //
 // --isolate: adds gateways with the per-request access log switched off (Logging__LogLevel__...McpEndpoint=Warning)
 // to the overhead table, to show what that log line costs.
@@ -43,10 +44,17 @@ const GATEWAY_DLL = path.join(REPO, "src", "McpAuthProxy", "bin", "Release", "ne
 const LOAD_DLL = path.join(BENCH, "GatewayLoad", "bin", "Release", "net10.0", "GatewayLoad.dll");
 const AUDIENCE = "http://127.0.0.1/bench-gateway/mcp";
 
-const o = parseArgs(process.argv.slice(2), { isolate: false, smoke: false, rounds: 3, duration: 5, warmup: 1, prewarm: 10, sessions: 1000, aot: "", json: "", concurrency: 64 });
+const o = parseArgs(process.argv.slice(2), { isolate: false, smoke: false, rounds: 3, duration: 5, warmup: 1, prewarm: 10, sessions: 1000, aot: "", json: "", concurrency: 64, rows: "1,2,3", variants: "" });
 if (o.smoke) { o.rounds = 1; o.duration = 1; o.warmup = 0; o.prewarm = 0; o.sessions = 50; o.concurrency = 8; }
 // wrk takes whole seconds.
 o.duration = Math.max(1, Math.round(o.duration)); o.warmup = Math.max(0, Math.round(o.warmup));
+// --rows 1,3: which tables to measure. --variants "name:K=V,K=V;name2:K=V": extra framework-dependent gateways in the
+// overhead table, each with its own environment (runtime knobs, log levels), to try a setting against the default.
+const rows = new Set(String(o.rows).split(",").map((x) => +x));
+const variants = String(o.variants).split(";").filter(Boolean).map((v) => {
+  const [name, env = ""] = v.split(/:(.*)/s);
+  return { name, env: Object.fromEntries(env.split(",").filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2))) };
+});
 const log = (s) => process.stderr.write(s + "\n");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-gw-bench-"));
 const children = [];
@@ -119,6 +127,7 @@ const [gwHttp, gwHttpAot, gwSessions, gwStdio, gwShared, gwQuiet, gwQuietAot] = 
   o.isolate ? startGateway("gw-http-nolog", FDD, httpYaml, NO_ACCESS_LOG) : null,
   o.isolate && AOT ? startGateway("gw-http-aot-nolog", AOT, httpYaml, NO_ACCESS_LOG) : null,
 ]);
+const gwVariants = await Promise.all(variants.map(async (v) => ({ ...v, gw: await startGateway(`gw-http-${v.name}`, FDD, httpYaml, v.env) })));
 
 // ---- nginx, a plain reverse proxy in the gateway's place (keep-alive to the upstream, as YARP does) ----
 const nginxPort = skipOverhead ? 0 : await freePort();
@@ -176,6 +185,7 @@ const httpTargets = [
   ...(gwHttpAot ? [{ short: "gateway-aot", name: `gateway (${AOT.kind}): JWT + scopes + YARP`, url: gwHttpAot.url }] : []),
   ...(gwQuiet ? [{ short: "gateway-nolog", name: `gateway (${FDD.kind}), access log off`, url: gwQuiet.url }] : []),
   ...(gwQuietAot ? [{ short: "gateway-aot-nolog", name: `gateway (${AOT.kind}), access log off`, url: gwQuietAot.url }] : []),
+  ...gwVariants.map((v) => ({ short: `gateway-${v.name}`, name: `gateway (${FDD.kind}), ${Object.entries(v.env).map(([k, x]) => `${k}=${x}`).join(" ")}`, url: v.gw.url })),
   { short: "nginx", name: "nginx 1.22 reverse proxy", url: nginxUrl },
 ];
 const gatewayShorts = httpTargets.filter((t) => t.short.startsWith("gateway"));
@@ -186,7 +196,7 @@ if (!skipOverhead && o.prewarm > 0) {
   }
 }
 const r1 = {};
-for (let r = 0; r < (skipOverhead ? 0 : o.rounds); r++) {
+for (let r = 0; r < (skipOverhead || !rows.has(1) ? 0 : o.rounds); r++) {
   for (const c of concs) {
     for (const t of httpTargets) {
       const m = runWrk(t.url, c);
@@ -205,12 +215,12 @@ const stdioTargets = [
   { short: "gw-stdio", name: `gateway (${gatewayKind}), process per session`, url: gwStdio.url, headers: auth },
   { short: "gw-shared", name: `gateway (${gatewayKind}), shared_process: true`, url: gwShared.url, headers: auth },
 ];
-if (o.prewarm > 0) {
+if (o.prewarm > 0 && rows.has(2)) {
   log(`pre-warm: ${Math.round(o.prewarm / 2)} s of load on each stdio gateway`);
   for (const t of stdioTargets) await runLoad(t.url, t.headers, o.concurrency, "per-worker", 0, Math.max(1, Math.round(o.prewarm / 2)));
 }
 const r2 = {};
-for (let r = 0; r < o.rounds; r++) {
+for (let r = 0; r < (rows.has(2) ? o.rounds : 0); r++) {
   for (const c of concs) {
     for (const t of stdioTargets) {
       const m = await runLoad(t.url, t.headers, c, "per-worker");
@@ -222,7 +232,7 @@ for (let r = 0; r < o.rounds; r++) {
 
 // ---- Row 3: many open sessions (gateway in front of the session-issuing echo server, and the shared stdio process) ----
 const r3 = [];
-for (const [t, label] of [[gwSessions, "HTTP upstream with sessions"], [gwShared, "stdio, shared_process: true"]]) {
+for (const [t, label] of rows.has(3) ? [[gwSessions, "HTTP upstream with sessions"], [gwShared, "stdio, shared_process: true"]] : []) {
   const base = await runLoad(t.url, auth, o.concurrency, "per-worker", t.pid);
   const many = await runLoad(t.url, auth, o.concurrency, String(o.sessions), t.pid);
   r3.push({ label, base, many, hwm: vmKb(t.pid, "VmHWM") / 1024 });
@@ -244,7 +254,7 @@ p("| path | conn. | p50 ms | base p50 | +p50 ms | p99 ms | base p99 | req/s | ba
 p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 const summary = [];
 if (skipOverhead) p(`| ${skipOverhead} | | | | | | | | | |`);
-for (const c of skipOverhead ? [] : concs) {
+for (const c of skipOverhead || !rows.has(1) ? [] : concs) {
   const base = med(r1[`direct@${c}`]);
   p(`| ${httpTargets[0].name} | ${c} | ${f3(base.p50)} | — | — | ${f3(base.p99)} | — | ${f0(base.rps)} | — | 1.00 |`);
   for (const t of httpTargets.slice(1)) {
@@ -267,7 +277,7 @@ p("## Gateway over stdio (GatewayLoad: one MCP session per connection, `tools/ca
 p("");
 p("| path | conn. | p50 ms | base p50 | p99 ms | base p99 | calls/s | base calls/s | calls/s ratio |");
 p("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-for (const c of concs) {
+for (const c of rows.has(2) ? concs : []) {
   const base = med(r2[`supergateway@${c}`]);
   p(`| ${stdioTargets[0].name} | ${c} | ${f3(base.p50)} | — | ${f3(base.p99)} | — | ${f0(base.rps)} | — | 1.00 |`);
   for (const t of stdioTargets.slice(1)) {
@@ -290,7 +300,7 @@ if (skipOverhead) p(`- gateway overhead: ${skipOverhead}`);
 for (const s of summary) {
   p(`- ${s.c} connection(s), ${s.name}: adds ${sign(s.g)} ms p50 over direct (target <= 0.2 ms): ${s.g <= 0.2 ? "MET" : `MISSED by ${(s.g - 0.2).toFixed(3)} ms`}; nginx adds ${sign(s.n)} ms; gateway/nginx added = ${(s.g / s.n).toFixed(2)} (target <= 1.3): ${s.g <= 1.3 * s.n ? "MET" : "MISSED"}`);
 }
-for (const c of concs) {
+for (const c of rows.has(2) ? concs : []) {
   const base = med(r2[`supergateway@${c}`]);
   for (const t of stdioTargets.slice(1)) {
     const ratio = med(r2[`${t.short}@${c}`]).rps / base.rps;

@@ -1,6 +1,5 @@
 using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.Gateway.Metadata;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -9,15 +8,17 @@ using Microsoft.IdentityModel.Tokens;
 namespace McpAuthProxy.Gateway.Authentication;
 
 /// <summary>
-/// JwtBearer over an IdentityModel ConfigurationManager: signature against the issuer's JWKS (cached, refetched on an
-/// unknown <c>kid</c> at most once per refresh interval), <c>iss</c>, <c>aud</c>, <c>exp</c> required, <c>nbf</c>, a clock
-/// skew, and an allow-list of asymmetric algorithms. Nothing about the request (not the protocol version) relaxes it.
+/// The issuer's keys and the rules a JWT must pass: signature against the issuer's JWKS (an IdentityModel
+/// ConfigurationManager: cached, refetched on an unknown <c>kid</c> at most once per refresh interval), <c>iss</c>,
+/// <c>aud</c>, <c>exp</c> required, <c>nbf</c>, a clock skew, and an allow-list of asymmetric algorithms. Nothing about the
+/// request (not the protocol version) relaxes them. <see cref="BearerAuthenticator"/> applies them.
 /// </summary>
 internal static class GatewayJwtSetup
 {
-    public const string Scheme = JwtBearerDefaults.AuthenticationScheme;
+    /// <summary>The authentication type of the principals the gateway builds.</summary>
+    public const string Scheme = "Bearer";
 
-    public static IServiceCollection AddGatewayJwt(this IServiceCollection services, GatewaySettings settings, GatewayEndpoints endpoints)
+    public static IServiceCollection AddGatewayJwt(this IServiceCollection services, GatewaySettings settings)
     {
         var backchannel = new HttpClient { Timeout = TimeSpan.FromSeconds(10), MaxResponseContentBufferSize = 1 << 20 };
         backchannel.DefaultRequestHeaders.UserAgent.ParseAdd("mcp-auth-proxy-gateway");
@@ -29,34 +30,29 @@ internal static class GatewayJwtSetup
             RefreshInterval = settings.JwksRefreshInterval,
         };
         services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(keys);
-
-        services.AddAuthentication(Scheme).AddJwtBearer(Scheme, options =>
-        {
-            options.ConfigurationManager = keys;
-            options.RefreshOnIssuerKeyNotFound = true;
-            options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
-            options.MapInboundClaims = false;
-            options.IncludeErrorDetails = false;
-            options.SaveToken = false;
-            options.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidateIssuer = true,
-                ValidIssuer = settings.Issuer,
-                ValidateAudience = true,
-                AudienceValidator = (audiences, _, _) =>
-                {
-                    var accepted = endpoints.AcceptedAudiences();
-                    return audiences.Any(accepted.Contains);
-                },
-                ValidateLifetime = true,
-                RequireExpirationTime = true,
-                ClockSkew = settings.ClockSkew,
-                RequireSignedTokens = true,
-                ValidateIssuerSigningKey = true,
-                ValidAlgorithms = settings.Algorithms,
-                NameClaimType = "sub",
-            };
-        });
+        services.AddSingleton<OpaqueTokenIntrospector>();
+        services.AddSingleton<BearerAuthenticator>();
         return services;
     }
+
+    /// <summary>The validation rules; the caller adds the key source (<see cref="TokenValidationParameters.ConfigurationManager"/>).</summary>
+    public static TokenValidationParameters Parameters(GatewaySettings settings, GatewayEndpoints endpoints) => new()
+    {
+        ValidateIssuer = true,
+        ValidIssuer = settings.Issuer,
+        ValidateAudience = true,
+        AudienceValidator = (audiences, _, _) =>
+        {
+            var accepted = endpoints.AcceptedAudiences();
+            return audiences.Any(accepted.Contains);
+        },
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        ClockSkew = settings.ClockSkew,
+        RequireSignedTokens = true,
+        ValidateIssuerSigningKey = true,
+        ValidAlgorithms = settings.Algorithms,
+        NameClaimType = "sub",
+        AuthenticationType = Scheme,
+    };
 }

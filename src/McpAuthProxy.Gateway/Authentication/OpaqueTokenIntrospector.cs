@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using McpAuthProxy.Gateway.Configuration;
@@ -15,14 +13,14 @@ namespace McpAuthProxy.Gateway.Authentication;
 /// <summary>
 /// RFC 7662 introspection for opaque access tokens (anything that is not a JWT), where configured: the token must be
 /// <c>active</c>, from the configured issuer (when <c>iss</c> is given), for this resource (<c>aud</c> required), and not
-/// expired. Results are cached briefly, keyed by a hash of the token (never the token itself).
+/// expired. Results are cached briefly in a <see cref="TokenResultCache"/>.
 /// </summary>
 internal sealed partial class OpaqueTokenIntrospector : IDisposable
 {
     private readonly GatewayEndpoints _endpoints;
     private readonly ILogger<OpaqueTokenIntrospector> _logger;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10), MaxResponseContentBufferSize = 1 << 20 };
-    private readonly ConcurrentDictionary<string, (AuthenticateResult Result, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    private readonly TokenResultCache _cache = new(TimeProvider.System);
     private readonly IntrospectionConfig _config;
     private readonly string? _secret;
 
@@ -41,27 +39,13 @@ internal sealed partial class OpaqueTokenIntrospector : IDisposable
 
     public async Task<AuthenticateResult> AuthenticateAsync(string token, CancellationToken cancellationToken)
     {
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-        var now = DateTimeOffset.UtcNow;
-        if (_cache.TryGetValue(key, out var cached) && cached.Until > now)
+        if (_cache.TryGet(token, stamp: null, out var cached))
         {
-            return cached.Result;
+            return cached;
         }
 
-        var (result, until) = await IntrospectAsync(token, now, cancellationToken).ConfigureAwait(false);
-        if (_cache.Count > 10_000)
-        {
-            foreach (var stale in _cache.Where(e => e.Value.Until <= now).Select(e => e.Key).ToList())
-            {
-                _cache.TryRemove(stale, out _);
-            }
-        }
-
-        if (until > now)
-        {
-            _cache[key] = (result, until);
-        }
-
+        var (result, until) = await IntrospectAsync(token, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        _cache.Add(token, stamp: null, result, until);
         return result;
     }
 

@@ -123,6 +123,7 @@ public sealed record TokenValidationConfig
     public int? ClockSkewSeconds { get; init; }
     public IReadOnlyList<string> Algorithms { get; init; } = [];
     public int? JwksRefreshSeconds { get; init; }
+    public int? CacheSeconds { get; init; }
     public bool? RequireHttpsMetadata { get; init; }
     public IntrospectionConfig Introspection { get; init; } = new();
 }

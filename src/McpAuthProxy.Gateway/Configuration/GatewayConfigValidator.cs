@@ -182,6 +182,11 @@ public static class GatewayConfigValidator
             errors.Add(new ConfigProblem("token_validation.jwks_refresh_seconds", $"{config.TokenValidation.JwksRefreshSeconds} is not an interval", "write e.g. 'jwks_refresh_seconds: 60'"));
         }
 
+        if (config.TokenValidation.CacheSeconds is < 0 or > 3600)
+        {
+            errors.Add(new ConfigProblem("token_validation.cache_seconds", $"{config.TokenValidation.CacheSeconds} is outside 0..3600", "write e.g. 'cache_seconds: 60', or 0 to check every token in full"));
+        }
+
         for (var i = 0; i < config.TokenValidation.Algorithms.Count; i++)
         {
             var alg = config.TokenValidation.Algorithms[i];

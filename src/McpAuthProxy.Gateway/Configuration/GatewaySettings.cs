@@ -53,6 +53,9 @@ public sealed record GatewaySettings
     public required TimeSpan ClockSkew { get; init; }
     public required IReadOnlyList<string> Algorithms { get; init; }
     public required TimeSpan JwksRefreshInterval { get; init; }
+
+    /// <summary>How long a JWT that passed is trusted without a new check (never past its <c>exp</c>); zero: never.</summary>
+    public TimeSpan TokenCacheDuration { get; init; } = TimeSpan.FromSeconds(60);
     public required bool RequireHttpsMetadata { get; init; }
     public required long MaxBodyBytes { get; init; }
     public required TimeSpan ShutdownGrace { get; init; }
@@ -235,6 +238,7 @@ public sealed record GatewaySettings
             ClockSkew = TimeSpan.FromSeconds(config.TokenValidation.ClockSkewSeconds ?? 60),
             Algorithms = config.TokenValidation.Algorithms.Count > 0 ? config.TokenValidation.Algorithms : DefaultAlgorithms,
             JwksRefreshInterval = TimeSpan.FromSeconds(config.TokenValidation.JwksRefreshSeconds ?? 60),
+            TokenCacheDuration = TimeSpan.FromSeconds(config.TokenValidation.CacheSeconds ?? 60),
             RequireHttpsMetadata = config.TokenValidation.RequireHttpsMetadata ?? !IsLoopback(issuer),
             MaxBodyBytes = config.MaxBodyBytes ?? 4 * 1024 * 1024,
             ShutdownGrace = TimeSpan.FromSeconds(config.ShutdownGraceSeconds ?? 10),

@@ -92,9 +92,8 @@ public sealed partial class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton<OriginPolicy>();
         builder.Services.AddSingleton<MetadataEndpoints>();
         builder.Services.AddSingleton<McpEndpoint>();
-        builder.Services.AddSingleton<OpaqueTokenIntrospector>();
         builder.Services.AddSingleton<AuthorizationServerPaths>();
-        builder.Services.AddGatewayJwt(settings, endpoints);
+        builder.Services.AddGatewayJwt(settings);
         if (settings.Front is not null)
         {
             builder.Services.AddSingleton(options.TimeProvider ?? TimeProvider.System);

@@ -23,7 +23,7 @@ internal sealed partial class McpEndpoint(
     ScopePolicy policy,
     SessionBindings sessions,
     IMcpUpstream upstream,
-    OpaqueTokenIntrospector introspector,
+    BearerAuthenticator authenticator,
     IHostApplicationLifetime lifetime,
     ILogger<McpEndpoint> logger)
 {
@@ -52,9 +52,7 @@ internal sealed partial class McpEndpoint(
             }
 
             var mcpPath = endpoints.ResourcePathFor(context.Request.Path);
-            var result = introspector.Enabled && BearerToken(context.Request) is { } bearer && OpaqueTokenIntrospector.IsOpaque(bearer)
-                ? await introspector.AuthenticateAsync(bearer, context.RequestAborted).ConfigureAwait(false)
-                : await context.AuthenticateAsync(GatewayJwtSetup.Scheme).ConfigureAwait(false);
+            var result = await authenticator.AuthenticateAsync(context).ConfigureAwait(false);
             if (!result.Succeeded || result.Principal is null)
             {
                 await ChallengeAsync(context, mcpPath, body, result).ConfigureAwait(false);
@@ -158,25 +156,29 @@ internal sealed partial class McpEndpoint(
             invalid ? $"Unauthorized: {description}" : "Unauthorized: a bearer token is required", body.FirstId).ConfigureAwait(false);
     }
 
-    private static string? BearerToken(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
-    }
-
     /// <summary>Reads the whole POST body, up to the limit; null when it is larger.</summary>
     private async Task<byte[]?> ReadBodyAsync(HttpContext context)
     {
         var limit = Settings.MaxBodyBytes;
-        if (context.Request.ContentLength > limit)
+        var declared = context.Request.ContentLength;
+        if (declared > limit)
         {
             return null;
+        }
+
+        var body = context.Request.Body;
+        if (declared is { } length)
+        {
+            // The usual case: the length is known, so read straight into an array of that size.
+            var exact = new byte[length];
+            await body.ReadExactlyAsync(exact, context.RequestAborted).ConfigureAwait(false);
+            return exact;
         }
 
         var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        while ((read = await body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > limit)
             {
