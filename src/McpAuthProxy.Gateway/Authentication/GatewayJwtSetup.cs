@@ -9,7 +9,8 @@ namespace McpAuthProxy.Gateway.Authentication;
 
 /// <summary>
 /// The issuer's keys and the rules a JWT must pass: signature against the issuer's JWKS (an IdentityModel
-/// ConfigurationManager: cached, refetched on an unknown <c>kid</c> at most once per refresh interval), <c>iss</c>,
+/// ConfigurationManager: cached, refetched on an unknown <c>kid</c> at most once per refresh interval; a key the issuer
+/// no longer publishes is refused from that refetch on), <c>iss</c>,
 /// <c>aud</c>, <c>exp</c> required, <c>nbf</c>, a clock skew, and an allow-list of asymmetric algorithms. Nothing about the
 /// request (not the protocol version) relaxes them. <see cref="BearerAuthenticator"/> applies them.
 /// </summary>
@@ -28,6 +29,9 @@ internal static class GatewayJwtSetup
         {
             AutomaticRefreshInterval = TimeSpan.FromHours(1),
             RefreshInterval = settings.JwksRefreshInterval,
+            // IdentityModel would otherwise keep accepting a key the issuer has dropped for up to an hour (its "last
+            // known good" key set). A failed refetch keeps the current keys anyway, so this only takes away the grace.
+            UseLastKnownGoodConfiguration = false,
         };
         services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(keys);
         services.AddSingleton<OpaqueTokenIntrospector>();

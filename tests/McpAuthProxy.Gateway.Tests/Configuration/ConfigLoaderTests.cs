@@ -94,6 +94,7 @@ public sealed class ConfigLoaderTests
             token_validation:
               algorithms: ["RS256", "HS256", "none"]
               clock_skew_seconds: 9000
+              cache_seconds: -1
             protected_resource_metadata:
               scopes_supported:
                 - tools/call:
@@ -109,6 +110,7 @@ public sealed class ConfigLoaderTests
         Assert.Contains("token_validation.algorithms[1]", keys);
         Assert.Contains("token_validation.algorithms[2]", keys);
         Assert.Contains("token_validation.clock_skew_seconds", keys);
+        Assert.Contains("token_validation.cache_seconds", keys);
         Assert.Contains("protected_resource_metadata.scopes_supported.tools/call.echo", keys);
         Assert.Contains("protected_resource_metadata.authorization_servers", keys);
         Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Fix)));
