@@ -4,6 +4,9 @@ namespace McpAuthProxy.Gateway.AuthorizationProxy;
 
 internal sealed partial class FrontEndpoints
 {
+    [LoggerMessage(Diagnostics.EventIds.FrontConsentLimited, LogLevel.Warning, "Refused /authorize from {Address}: too many pending sign-ins from this address (authorization_proxy.consent_rate_limit).")]
+    private partial void LogConsentLimited(string address);
+
     [LoggerMessage(Diagnostics.EventIds.FrontRequestRefused, LogLevel.Warning, "Refused {Path}: {Reason}")]
     private partial void LogRefused(string path, string reason);
 

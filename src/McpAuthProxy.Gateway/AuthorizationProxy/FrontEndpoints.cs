@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.RateLimiting;
 using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.Gateway.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -42,6 +43,7 @@ internal sealed partial class FrontEndpoints : IDisposable
     private readonly ExpiringStore<PendingCallback> _states;
     private readonly ExpiringStore<IssuedCode> _codes;
     private readonly RegistrationEndpoint _registration;
+    private readonly PartitionedRateLimiter<string> _consentLimiter;
 
     public FrontEndpoints(GatewaySettings settings, GatewayEndpoints endpoints, ProviderClient provider, TimeProvider time, ILoggerFactory loggers)
     {
@@ -57,6 +59,9 @@ internal sealed partial class FrontEndpoints : IDisposable
         _states = new ExpiringStore<PendingCallback>(TimeSpan.FromMinutes(10), time);
         _codes = new ExpiringStore<IssuedCode>(TimeSpan.FromMinutes(5), time);
         _registration = new RegistrationEndpoint(_front.RegistrationsPerMinute, _clients.RegisterAsync, _logger);
+        // Pending consents live 10 minutes in a store of 10,000: without a limit per address, one address could fill it.
+        _consentLimiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = _front.ConsentsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         if (_keys.IsEphemeral)
         {
             LogEphemeralKey();
@@ -157,6 +162,17 @@ internal sealed partial class FrontEndpoints : IDisposable
         if (_cookies.HasConsent(context, request))
         {
             await StartProviderSignInAsync(context, request, providerEndpoints, StatusCodes.Status302Found).ConfigureAwait(false);
+            return;
+        }
+
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        using var lease = _consentLimiter.AttemptAcquire(address);
+        if (!lease.IsAcquired)
+        {
+            LogConsentLimited(address);
+            context.Response.Headers.RetryAfter = "60";
+            await FrontResponses.WriteErrorPageAsync(context, StatusCodes.Status429TooManyRequests, "Too many sign-ins",
+                "Too many sign-ins were started from this address; try again in a minute.").ConfigureAwait(false);
             return;
         }
 

@@ -29,13 +29,15 @@ internal sealed partial class ProviderClient : IDisposable
     private readonly GatewaySettings _settings;
     private readonly FrontSettings _front;
     private readonly ILogger<ProviderClient> _logger;
+    private readonly TimeProvider _time;
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (ProviderEndpoints Endpoints, DateTimeOffset Until)? _cached;
 
-    public ProviderClient(GatewaySettings settings, ILogger<ProviderClient> logger)
+    public ProviderClient(GatewaySettings settings, TimeProvider time, ILogger<ProviderClient> logger)
     {
         _settings = settings;
+        _time = time;
         _front = settings.Front!;
         _logger = logger;
         _http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
@@ -50,7 +52,7 @@ internal sealed partial class ProviderClient : IDisposable
     /// <summary>The provider's endpoints, or null (logged) when its metadata cannot be had.</summary>
     public async Task<ProviderEndpoints?> GetEndpointsAsync(CancellationToken cancellationToken)
     {
-        if (_cached is { } cached && cached.Until > DateTimeOffset.UtcNow)
+        if (_cached is { } cached && cached.Until > _time.GetUtcNow())
         {
             return cached.Endpoints;
         }
@@ -58,7 +60,7 @@ internal sealed partial class ProviderClient : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_cached is { } again && again.Until > DateTimeOffset.UtcNow)
+            if (_cached is { } again && again.Until > _time.GetUtcNow())
             {
                 return again.Endpoints;
             }
@@ -95,7 +97,7 @@ internal sealed partial class ProviderClient : IDisposable
             }
 
             var endpoints = new ProviderEndpoints(authorize, token, issSupported);
-            _cached = (endpoints, DateTimeOffset.UtcNow.AddMinutes(10));
+            _cached = (endpoints, _time.GetUtcNow().AddMinutes(10));
             return endpoints;
         }
         finally

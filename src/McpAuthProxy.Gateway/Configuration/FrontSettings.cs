@@ -14,6 +14,9 @@ public sealed record FrontSettings
     public byte[]? Key { get; init; }
     public required TimeSpan ConsentLifetime { get; init; }
     public required int RegistrationsPerMinute { get; init; }
+
+    /// <summary>Consent pages (pending sign-ins) one address may open per minute.</summary>
+    public required int ConsentsPerMinute { get; init; }
     public required TimeSpan ProviderTimeout { get; init; }
     public required bool ClientIdMetadataDocuments { get; init; }
 }

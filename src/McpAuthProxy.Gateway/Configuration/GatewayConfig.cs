@@ -176,6 +176,7 @@ public sealed record AuthorizationProxyConfig
 
     /// <summary>Registrations per minute from one address (default 10).</summary>
     public int? RegistrationRateLimit { get; init; }
+    public int? ConsentRateLimit { get; init; }
     public int? ProviderTimeoutSeconds { get; init; }
 
     /// <summary>Accept https client ids that name a Client ID Metadata Document (default true).</summary>

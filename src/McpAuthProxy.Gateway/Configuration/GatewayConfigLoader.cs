@@ -36,7 +36,7 @@ public static class GatewayConfigLoader
         ["authorization_proxy"] =
         [
             "client_id", "client_secret", "client_secret_env", "client_auth", "callback_path", "extra_scopes", "forward_resource",
-            "key_env", "consent_days", "registration_rate_limit", "provider_timeout_seconds", "client_id_metadata_documents",
+            "key_env", "consent_days", "registration_rate_limit", "consent_rate_limit", "provider_timeout_seconds", "client_id_metadata_documents",
         ],
     };
 
@@ -297,6 +297,7 @@ public static class GatewayConfigLoader
                     KeyEnv = String(front, "authorization_proxy", "key_env"),
                     ConsentDays = Int(front, "authorization_proxy", "consent_days"),
                     RegistrationRateLimit = Int(front, "authorization_proxy", "registration_rate_limit"),
+                    ConsentRateLimit = Int(front, "authorization_proxy", "consent_rate_limit"),
                     ProviderTimeoutSeconds = Int(front, "authorization_proxy", "provider_timeout_seconds"),
                     ClientIdMetadataDocuments = Bool(front, "authorization_proxy", "client_id_metadata_documents"),
                 },

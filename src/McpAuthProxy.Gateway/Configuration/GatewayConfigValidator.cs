@@ -335,6 +335,11 @@ public static class GatewayConfigValidator
             errors.Add(new ConfigProblem("authorization_proxy.consent_days", $"{front.ConsentDays} is outside 1..400", "write e.g. 'consent_days: 30'"));
         }
 
+        if (front.ConsentRateLimit is < 1 or > 10000)
+        {
+            errors.Add(new ConfigProblem("authorization_proxy.consent_rate_limit", $"{front.ConsentRateLimit} is outside 1..10000", "write the consent pages one address may open per minute, e.g. 'consent_rate_limit: 30'"));
+        }
+
         if (front.RegistrationRateLimit is < 1 or > 10000)
         {
             errors.Add(new ConfigProblem("authorization_proxy.registration_rate_limit", $"{front.RegistrationRateLimit} is outside 1..10000", "write the registrations allowed per minute from one address, e.g. 'registration_rate_limit: 10'"));

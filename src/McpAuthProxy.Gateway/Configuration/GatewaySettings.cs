@@ -290,6 +290,7 @@ public sealed record GatewaySettings
             Key = key,
             ConsentLifetime = TimeSpan.FromDays(front.ConsentDays ?? 30),
             RegistrationsPerMinute = front.RegistrationRateLimit ?? 10,
+            ConsentsPerMinute = front.ConsentRateLimit ?? 30,
             ProviderTimeout = TimeSpan.FromSeconds(front.ProviderTimeoutSeconds ?? 10),
             ClientIdMetadataDocuments = front.ClientIdMetadataDocuments ?? true,
         };

@@ -39,4 +39,5 @@ internal static class EventIds
     public const int FrontSignedIn = 3055;
     public const int FrontEphemeralKey = 3056;
     public const int FrontRegistrationLimited = 3057;
+    public const int FrontConsentLimited = 3058;
 }

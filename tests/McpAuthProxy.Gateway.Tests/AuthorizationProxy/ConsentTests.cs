@@ -40,6 +40,28 @@ public sealed class ConsentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Consent_pages_opened_from_one_address_beyond_the_limit_get_429()
+    {
+        await using var front = await FrontGateway.StartAsync("  consent_rate_limit: 3");
+        var clientId = await front.RegisterAsync();
+        using var browser = front.NewBrowser();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var page = await browser.GetAsync(front.AuthorizeUrl(clientId, "http://127.0.0.1:33418/callback", FrontGateway.NewPkce().Challenge));
+            statuses.Add(page.StatusCode);
+            if (page.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal("60", page.Headers.GetValues("Retry-After").Single());
+            }
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Contains(front.Logs.Entries, e => e.Message.Contains("too many pending sign-ins from this address", StringComparison.Ordinal));
+        Assert.Empty(front.Idp.AuthorizeRequests);
+    }
+
+    [Fact]
     public async Task Consent_answer_without_the_csrf_cookie_is_refused()
     {
         var (browser, form, _) = await ConsentPageAsync(await _front.RegisterAsync());
