@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using McpAuthProxy.Gateway.Hosting;
 using McpAuthProxy.Gateway.Tests.Infrastructure;
 using ModelContextProtocol.Protocol;
@@ -39,6 +40,35 @@ public sealed class StdioUpstreamTests : IAsyncLifetime
         _idp.Issue(gateway.BaseUrl.ToString().TrimEnd('/') + "/mcp", subject, scope);
 
     private static string Url(GatewayHost gateway) => gateway.BaseUrl.ToString().TrimEnd('/') + "/mcp";
+
+    [Fact]
+    public async Task A_call_is_answered_with_one_json_body_and_a_call_that_reports_progress_with_an_event_stream()
+    {
+        await using var gateway = await StartAsync(NodePeers.CrashServer, "\"--marker-json-answer\"");
+        using var http = new HttpClient { Timeout = TestTimeouts.Default };
+        using var initialized = await http.SendAsync(Mcp.Post(Url(gateway), Mcp.Initialize, Token(gateway)), Ct);
+        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        using var notified = await http.SendAsync(Mcp.Post(Url(gateway), """{"jsonrpc":"2.0","method":"notifications/initialized"}""", Token(gateway), session), Ct);
+
+        using var plain = await http.SendAsync(Mcp.Post(Url(gateway), Mcp.ToolCall("echo", 2, """{"message":"plain"}"""), Token(gateway), session), Ct);
+        var plainBody = await plain.Content.ReadAsStringAsync(Ct);
+        using var withProgress = await http.SendAsync(Mcp.Post(Url(gateway),
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"message":"slow"},"_meta":{"progressToken":"p1"}}}""", Token(gateway), session), Ct);
+        var events = (await withProgress.Content.ReadAsStringAsync(Ct)).Split('\n')
+            .Where(line => line.StartsWith("data: ", StringComparison.Ordinal))
+            .Select(line => JsonNode.Parse(line[6..])!.AsObject())
+            .ToList();
+
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Equal("application/json", plain.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(plainBody.Length, plain.Content.Headers.ContentLength);
+        Assert.Equal("Echo: plain", (string?)JsonNode.Parse(plainBody)!["result"]!["content"]![0]!["text"]);
+        Assert.Equal(2, (int?)JsonNode.Parse(plainBody)!["id"]);
+        Assert.Equal("text/event-stream", withProgress.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(["notifications/progress", null], events.Select(e => (string?)e["method"]));
+        Assert.Equal("p1", (string?)events[0]["params"]!["progressToken"]);
+        Assert.Equal("Echo: slow", (string?)events[1]["result"]!["content"]![0]!["text"]);
+    }
 
     [Fact]
     public async Task Stdio_server_answers_a_tool_call_through_the_gateway()

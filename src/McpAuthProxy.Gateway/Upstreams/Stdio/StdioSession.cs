@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpAuthProxy.Gateway.Authorization;
 using McpAuthProxy.Gateway.Configuration;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -151,6 +154,58 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
     public Task<bool> HandlePostAsync(JsonRpcMessage message, Stream response, CancellationToken cancellationToken) =>
         _streamable!.HandlePostRequestAsync(message, response, cancellationToken);
+
+    /// <summary>
+    /// A request from a client that accepts JSON, without the SDK's POST transport and its hand-offs: recorded as
+    /// pending, written straight to the process, and answered through a <see cref="JsonResponseTransport"/> (one JSON
+    /// body, or SSE when the process sends something else first). <c>initialize</c> stays on the SDK's path.
+    /// </summary>
+    public async Task HandleRequestAsync(JsonRpcRequest request, HttpResponse response, ClaimsPrincipal? user, CancellationToken cancellationToken)
+    {
+        var answer = new JsonResponseTransport(response, request.Id, Id);
+        var key = request.Id.ToString();
+        var pending = new Pending(answer, request.Method, new ScopePolicyGrant(user is null ? new HashSet<string>() : _policy.Effective(user)));
+        _pending[key] = pending;
+        try
+        {
+            // The session's token, not the request's: a client that goes away must not cut a line to the process in half.
+            if (_shared is { } shared)
+            {
+                await shared.SendAsync(this, _sharedPrefix!, request, _stopping.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                var process = _process ?? throw new InvalidOperationException("no process");
+                await process.SendMessageAsync(request, _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            if (_pending.TryRemove(new KeyValuePair<string, Pending>(key, pending)))
+            {
+                await ReplyErrorAsync(pending, request.Id, "The MCP server process is not running; retry shortly").ConfigureAwait(false);
+            }
+        }
+
+        try
+        {
+            await answer.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _pending.TryRemove(new KeyValuePair<string, Pending>(key, pending));
+            if (!cancellationToken.IsCancellationRequested && !response.HasStarted)
+            {
+                response.StatusCode = StatusCodes.Status404NotFound;
+                response.ContentType = "application/json";
+                await response.WriteAsync(JsonSerializer.Serialize<JsonRpcMessage>(new JsonRpcError
+                {
+                    Id = request.Id,
+                    Error = new JsonRpcErrorDetail { Code = -32001, Message = "Session not found: the MCP session ended before the server answered" },
+                }, StdioUpstream.MessageType), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
 
     public async Task HandleGetAsync(Stream response, CancellationToken cancellationToken)
     {
@@ -395,6 +450,11 @@ internal sealed partial class StdioSession : IAsyncDisposable
         _disposed = true;
         _shared?.Detach(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var pending in _pending.Values)
+        {
+            (pending.Related as JsonResponseTransport)?.Abandon();
+        }
+
         if (_process is { } process)
         {
             await process.DisposeAsync().ConfigureAwait(false);

@@ -133,6 +133,16 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         }
 
         context.Response.Headers["Mcp-Session-Id"] = session.Id;
+        if (message is JsonRpcRequest { Method: not RequestMethods.Initialize } request && AcceptsJson(context.Request))
+        {
+            using (session.Enter())
+            {
+                await session.HandleRequestAsync(request, context.Response, call.User, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         PrepareEventStream(context);
         message.Context = new JsonRpcMessageContext { User = call.User };
         using (session.Enter())
@@ -250,6 +260,19 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         {
             _createGate.Release();
         }
+    }
+
+    private static bool AcceptsJson(HttpRequest request)
+    {
+        foreach (var value in request.Headers.Accept)
+        {
+            if (value is not null && value.Contains("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void PrepareEventStream(HttpContext context)
