@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.RateLimiting;
 using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.Gateway.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -43,7 +42,7 @@ internal sealed partial class FrontEndpoints : IDisposable
     private readonly ExpiringStore<PendingCallback> _states;
     private readonly ExpiringStore<IssuedCode> _codes;
     private readonly RegistrationEndpoint _registration;
-    private readonly PartitionedRateLimiter<string> _consentLimiter;
+    private readonly AddressRateLimit _consentLimit;
 
     public FrontEndpoints(GatewaySettings settings, GatewayEndpoints endpoints, ProviderClient provider, TimeProvider time, ILoggerFactory loggers)
     {
@@ -60,8 +59,7 @@ internal sealed partial class FrontEndpoints : IDisposable
         _codes = new ExpiringStore<IssuedCode>(TimeSpan.FromMinutes(5), time);
         _registration = new RegistrationEndpoint(_front.RegistrationsPerMinute, _clients.RegisterAsync, _logger);
         // Pending consents live 10 minutes in a store of 10,000: without a limit per address, one address could fill it.
-        _consentLimiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = _front.ConsentsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        _consentLimit = new AddressRateLimit(_front.ConsentsPerMinute);
         if (_keys.IsEphemeral)
         {
             LogEphemeralKey();
@@ -165,12 +163,9 @@ internal sealed partial class FrontEndpoints : IDisposable
             return;
         }
 
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        using var lease = _consentLimiter.AttemptAcquire(address);
-        if (!lease.IsAcquired)
+        if (!_consentLimit.TryAcquire(context, out var address))
         {
             LogConsentLimited(address);
-            context.Response.Headers.RetryAfter = "60";
             await FrontResponses.WriteErrorPageAsync(context, StatusCodes.Status429TooManyRequests, "Too many sign-ins",
                 "Too many sign-ins were started from this address; try again in a minute.").ConfigureAwait(false);
             return;
@@ -554,6 +549,7 @@ internal sealed partial class FrontEndpoints : IDisposable
     public void Dispose()
     {
         _registration.Dispose();
+        _consentLimit.Dispose();
         _clients.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -14,24 +13,20 @@ internal sealed partial class RegistrationEndpoint : IDisposable
 {
     private readonly Func<RegistrationRequest, CancellationToken, Task<RegistrationOutcome>> _register;
     private readonly ILogger _logger;
-    private readonly PartitionedRateLimiter<string> _limiter;
+    private readonly AddressRateLimit _limit;
 
     public RegistrationEndpoint(int perMinute, Func<RegistrationRequest, CancellationToken, Task<RegistrationOutcome>> register, ILogger logger)
     {
         _register = register;
         _logger = logger;
-        _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        _limit = new AddressRateLimit(perMinute);
     }
 
     public async Task HandleAsync(HttpContext context)
     {
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        using var lease = _limiter.AttemptAcquire(address);
-        if (!lease.IsAcquired)
+        if (!_limit.TryAcquire(context, out var address))
         {
             LogLimited(address);
-            context.Response.Headers.RetryAfter = "60";
             await FrontResponses.WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, "invalid_request",
                 "Too many registrations from this address; try again in a minute.").ConfigureAwait(false);
             return;
@@ -79,7 +74,7 @@ internal sealed partial class RegistrationEndpoint : IDisposable
         }).ConfigureAwait(false);
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose() => _limit.Dispose();
 
     [LoggerMessage(Diagnostics.EventIds.FrontRegistrationLimited, LogLevel.Warning, "Registration rate limit reached for {Address}.")]
     private partial void LogLimited(string address);
