@@ -31,6 +31,8 @@ public sealed record GatewayConfig
     /// <summary>Scope hierarchy: a granted scope implies these (e.g. <c>mcp:admin: [mcp:tools]</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ScopeHierarchy { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
     public long? MaxBodyBytes { get; init; }
+    /// <summary>Addresses or networks (CIDR) of reverse proxies whose <c>X-Forwarded-For</c> names the client.</summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
     public int? ShutdownGraceSeconds { get; init; }
     public int? StreamIdleTimeoutSeconds { get; init; }
 }

@@ -20,7 +20,7 @@ public static class GatewayConfigLoader
             "proxy_base_url", "listen_port", "listen_host", "base_url", "port", "timeout_seconds", "mode", "transport_mode", "paths",
             "stdio", "path_mapping", "cors", "demo", "asgardeo", "default", "protected_resource_metadata", "provider",
             "token_validation", "upstream_auth", "scope_hierarchy", "max_body_bytes", "shutdown_grace_seconds", "stream_idle_timeout_seconds",
-            "authorization_proxy", "mcp_server_base_url", "mcp_paths",
+            "authorization_proxy", "mcp_server_base_url", "mcp_paths", "trusted_proxies",
         ],
         ["paths"] = ["sse", "messages", "streamable_http"],
         ["stdio"] = ["enabled", "user_command", "work_dir", "args", "env", "max_sessions", "shared_process", "max_restarts", "session_idle_seconds"],
@@ -303,6 +303,7 @@ public static class GatewayConfigLoader
                 },
                 ScopeHierarchy = ReadHierarchy(root),
                 MaxBodyBytes = Long(root, "", "max_body_bytes"),
+                TrustedProxies = StringList(root, "", "trusted_proxies"),
                 ShutdownGraceSeconds = Int(root, "", "shutdown_grace_seconds"),
                 StreamIdleTimeoutSeconds = Int(root, "", "stream_idle_timeout_seconds"),
             };

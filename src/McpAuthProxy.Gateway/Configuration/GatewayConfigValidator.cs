@@ -246,6 +246,15 @@ public static class GatewayConfigValidator
 
         ValidateAuthorizationProxy(config, errors);
 
+        for (var i = 0; i < config.TrustedProxies.Count; i++)
+        {
+            if (GatewaySettings.ParseNetwork(config.TrustedProxies[i]) is null)
+            {
+                errors.Add(new ConfigProblem($"trusted_proxies[{i}]", $"'{config.TrustedProxies[i]}' is not an IP address or network",
+                    "write the reverse proxy's address or network, e.g. '10.0.0.5' or '10.0.0.0/8'"));
+            }
+        }
+
         if (config.MaxBodyBytes is < 1024)
         {
             errors.Add(new ConfigProblem("max_body_bytes", $"{config.MaxBodyBytes} is too small for any MCP message", "write e.g. 'max_body_bytes: 4194304'"));

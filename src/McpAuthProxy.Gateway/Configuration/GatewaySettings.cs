@@ -58,6 +58,9 @@ public sealed record GatewaySettings
     public TimeSpan TokenCacheDuration { get; init; } = TimeSpan.FromSeconds(60);
     public required bool RequireHttpsMetadata { get; init; }
     public required long MaxBodyBytes { get; init; }
+
+    /// <summary>Reverse proxies whose <c>X-Forwarded-For</c> gives the client's address (rate limits, logs); empty: none.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
     public required TimeSpan ShutdownGrace { get; init; }
     public required TimeSpan StreamIdleTimeout { get; init; }
     public required TimeSpan ConnectTimeout { get; init; }
@@ -241,6 +244,7 @@ public sealed record GatewaySettings
             TokenCacheDuration = TimeSpan.FromSeconds(config.TokenValidation.CacheSeconds ?? 60),
             RequireHttpsMetadata = config.TokenValidation.RequireHttpsMetadata ?? !IsLoopback(issuer),
             MaxBodyBytes = config.MaxBodyBytes ?? 4 * 1024 * 1024,
+            TrustedProxies = config.TrustedProxies.Select(ParseNetwork).OfType<System.Net.IPNetwork>().ToList(),
             ShutdownGrace = TimeSpan.FromSeconds(config.ShutdownGraceSeconds ?? 10),
             StreamIdleTimeout = TimeSpan.FromSeconds(config.StreamIdleTimeoutSeconds ?? 3600),
             ConnectTimeout = TimeSpan.FromSeconds(config.TimeoutSeconds ?? 15),
@@ -297,6 +301,12 @@ public sealed record GatewaySettings
     }
 
     /// <summary>True for http(s) URLs on 127.0.0.0/8, ::1 or localhost: the only place plain-http metadata is accepted.</summary>
+    /// <summary>An address (one host) or a CIDR network, e.g. <c>10.0.0.5</c>, <c>10.0.0.0/8</c>, <c>::1</c>; null when neither.</summary>
+    public static System.Net.IPNetwork? ParseNetwork(string text) =>
+        System.Net.IPNetwork.TryParse(text, out var network) ? network
+        : System.Net.IPAddress.TryParse(text, out var address) ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+        : null;
+
     public static bool IsLoopback(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsLoopback;
 }

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -147,6 +148,22 @@ public sealed partial class GatewayHost : IAsyncDisposable
         var metadata = app.Services.GetRequiredService<MetadataEndpoints>();
         var mcp = app.Services.GetRequiredService<McpEndpoint>();
         var keys = app.Services.GetRequiredService<IConfigurationManager<OpenIdConnectConfiguration>>();
+
+        if (settings.TrustedProxies.Count > 0)
+        {
+            // Behind a reverse proxy every request comes from the proxy: take the client's address from the proxy's
+            // X-Forwarded-For (its last entry, which the trusted proxy wrote), so that per-address limits and logs see
+            // clients. Scheme and host stay as they are: public URLs come from proxy_base_url.
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = 1 };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in settings.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
 
         app.Use((context, next) => origins.InvokeAsync(context, next));
 

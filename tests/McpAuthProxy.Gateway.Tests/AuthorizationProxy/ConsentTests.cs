@@ -61,6 +61,27 @@ public sealed class ConsentTests : IAsyncLifetime
         Assert.Empty(front.Idp.AuthorizeRequests);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Consent_limit_counts_the_forwarded_client_address_only_behind_a_trusted_proxy(bool trusted)
+    {
+        await using var front = await FrontGateway.StartAsync("  consent_rate_limit: 1", extraYaml: trusted ? "trusted_proxies: [\"127.0.0.0/8\"]" : "");
+        var clientId = await front.RegisterAsync();
+        using var browser = front.NewBrowser();
+        var statuses = new List<HttpStatusCode>();
+        foreach (var client in new[] { "203.0.113.7", "198.51.100.9" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, front.AuthorizeUrl(clientId, "http://127.0.0.1:33418/callback", FrontGateway.NewPkce().Challenge));
+            request.Headers.Add("X-Forwarded-For", client);
+            using var page = await browser.SendAsync(request);
+            statuses.Add(page.StatusCode);
+        }
+
+        // Trusted: two clients, one page each. Not trusted: the header is ignored, so both count against 127.0.0.1.
+        Assert.Equal(trusted ? [HttpStatusCode.OK, HttpStatusCode.OK] : [HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+    }
+
     [Fact]
     public async Task Consent_answer_without_the_csrf_cookie_is_refused()
     {

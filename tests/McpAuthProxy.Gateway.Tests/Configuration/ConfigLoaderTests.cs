@@ -135,6 +135,7 @@ public sealed class ConfigLoaderTests
     [InlineData("authorization_proxy: { client_id: g, key_env: SURELY_NOT_SET_GATEWAY_KEY }", "authorization_proxy.key_env", "is not set")]
     [InlineData("authorization_proxy: { client_id: g, consent_days: 0 }", "authorization_proxy.consent_days", "outside 1..400")]
     [InlineData("authorization_proxy: { client_id: g, consent_rate_limit: 0 }", "authorization_proxy.consent_rate_limit", "outside 1..10000")]
+    [InlineData("trusted_proxies: [\"10.0.0.0/8\", \"proxy.internal\"]", "trusted_proxies[1]", "not an IP address or network")]
     [InlineData("authorization_proxy: { client_id: g }\nproxy_base_url: 'http://gateway.example.com'", "proxy_base_url", "plain http")]
     [InlineData("provider: { type: okta }", "provider.type", "not a provider")]
     [InlineData("paths: { sse: /mcp }", "paths.streamable_http", "also paths.sse")]
