@@ -1,9 +1,8 @@
-using System.Net.Http.Headers;
 using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
 using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.Gateway.Metadata;
+using McpAuthProxy.OAuth.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
@@ -58,8 +57,7 @@ internal sealed partial class OpaqueTokenIntrospector : IDisposable
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = "access_token" }),
         };
         request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(_config.ClientId ?? "")}:{Uri.EscapeDataString(_secret ?? "")}")));
+        request.Headers.Authorization = ClientSecretBasic.Header(_config.ClientId ?? "", _secret);
 
         JsonDocument document;
         try

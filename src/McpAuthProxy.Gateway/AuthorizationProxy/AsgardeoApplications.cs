@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using McpAuthProxy.Gateway.Configuration;
+using McpAuthProxy.OAuth.Tokens;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuthProxy.Gateway.AuthorizationProxy;
@@ -126,8 +127,7 @@ internal sealed partial class AsgardeoApplications : IDisposable
             {
                 Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = ManagementScope }),
             };
-            var credentials = Uri.EscapeDataString(_asgardeo.ClientId!) + ":" + Uri.EscapeDataString(_asgardeo.ClientSecret!);
-            message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+            message.Headers.Authorization = ClientSecretBasic.Header(_asgardeo.ClientId!, _asgardeo.ClientSecret!);
             try
             {
                 using var response = await _http.SendAsync(message, cancellationToken).ConfigureAwait(false);

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using McpAuthProxy.Gateway.Configuration;
+using McpAuthProxy.OAuth.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuthProxy.Gateway.AuthorizationProxy;
@@ -97,7 +97,7 @@ internal sealed partial class ClientRegistry : IDisposable
 
     /// <summary>What a log line may say of a client: its name and a short, non-reversible fingerprint of its id.</summary>
     public static string ClientLabel(RegisteredClient client) =>
-        $"{client.ClientName ?? "(unnamed)"} [{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(client.ClientId)))[..8]}]";
+        $"{client.ClientName ?? "(unnamed)"} [{Fingerprint.Of(client.ClientId)}]";
 
     private bool IsDocumentUrl(string clientId) =>
         Uri.TryCreate(clientId, UriKind.Absolute, out var uri) && uri.AbsolutePath.Length > 1 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0

@@ -1,10 +1,10 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.Gateway.Metadata;
+using McpAuthProxy.OAuth.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -187,7 +187,7 @@ internal sealed partial class FrontEndpoints : IDisposable
     public async Task ConsentAsync(HttpContext context)
     {
         var origin = context.Request.Headers.Origin.ToString();
-        if (origin.Length > 0 && !string.Equals(origin, new Uri(_endpoints.PublicBase).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        if (origin.Length > 0 && !string.Equals(origin, _endpoints.PublicOrigin, StringComparison.OrdinalIgnoreCase))
         {
             LogRefused(ConsentPath, $"consent posted from origin {origin}");
             await FrontResponses.WriteErrorPageAsync(context, StatusCodes.Status403Forbidden, "Not allowed", "The consent form must be sent from the gateway's own page.").ConfigureAwait(false);
@@ -255,7 +255,7 @@ internal sealed partial class FrontEndpoints : IDisposable
             ["client_id"] = _front.ClientId,
             ["redirect_uri"] = CallbackUrl,
             ["state"] = state,
-            ["code_challenge"] = Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))),
+            ["code_challenge"] = Pkce.ChallengeOf(verifier),
             ["code_challenge_method"] = "S256",
         };
         var scopes = request.Scopes.Concat(_front.ExtraScopes).Distinct(StringComparer.Ordinal).ToList();
@@ -404,7 +404,7 @@ internal sealed partial class FrontEndpoints : IDisposable
             : issued.Request.Client.ClientId != client.ClientId ? "the code was issued to another client"
             : form["redirect_uri"].Count > 0 && form["redirect_uri"] != issued.Request.RedirectUri ? "redirect_uri differs from the authorization request's"
             : verifier.Length is < 43 or > 128 || !CryptographicOperations.FixedTimeEquals(
-                Encoding.ASCII.GetBytes(Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)))), Encoding.ASCII.GetBytes(issued.Request.CodeChallenge))
+                Encoding.ASCII.GetBytes(Pkce.ChallengeOf(verifier)), Encoding.ASCII.GetBytes(issued.Request.CodeChallenge))
                 ? "the PKCE code_verifier does not match the code_challenge"
             : null;
         if (problem is not null)

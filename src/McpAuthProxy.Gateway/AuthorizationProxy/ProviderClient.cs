@@ -1,10 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpAuthProxy.Gateway.Authentication;
 using McpAuthProxy.Gateway.Configuration;
+using McpAuthProxy.OAuth.Tokens;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuthProxy.Gateway.AuthorizationProxy;
@@ -151,8 +150,7 @@ internal sealed partial class ProviderClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoints.TokenEndpoint);
         if (_front.ClientSecret is { } secret && _front.ClientAuth == "client_secret_basic")
         {
-            var credentials = Uri.EscapeDataString(_front.ClientId) + ":" + Uri.EscapeDataString(secret);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+            request.Headers.Authorization = ClientSecretBasic.Header(_front.ClientId, secret);
         }
         else
         {

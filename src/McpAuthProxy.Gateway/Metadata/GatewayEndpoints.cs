@@ -28,6 +28,9 @@ internal sealed class GatewayEndpoints(GatewaySettings settings)
         : requestPath.StartsWith(settings.StreamableHttpPath, StringComparison.Ordinal) ? settings.StreamableHttpPath
         : settings.PrimaryPath;
 
+    /// <summary>The scheme, host and port of <see cref="PublicBase"/>: what a browser sends as <c>Origin</c> from the gateway's own pages.</summary>
+    public string PublicOrigin => new Uri(PublicBase).GetLeftPart(UriPartial.Authority);
+
     public string ResourceFor(string mcpPath) => settings.ResourceIdentifier ?? PublicBase + mcpPath;
 
     public string ResourceMetadataUrlFor(string mcpPath) => $"{PublicBase}/.well-known/oauth-protected-resource{mcpPath}";

@@ -23,7 +23,7 @@ internal sealed partial class OriginPolicy(GatewaySettings settings, GatewayEndp
     /// <summary>A listed origin, or the gateway's own (its consent form posts to itself).</summary>
     public bool IsAllowed(string origin) =>
         settings.AllowedOrigins.Contains("*") || settings.AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase)
-        || string.Equals(origin.TrimEnd('/'), new Uri(endpoints.PublicBase).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
+        || string.Equals(origin.TrimEnd('/'), endpoints.PublicOrigin, StringComparison.OrdinalIgnoreCase);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {

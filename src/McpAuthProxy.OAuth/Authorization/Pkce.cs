@@ -9,8 +9,11 @@ public sealed record Pkce(string Verifier, string Challenge)
     public static Pkce Create()
     {
         var verifier = RandomValue(48);
-        return new Pkce(verifier, Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
+        return new Pkce(verifier, ChallengeOf(verifier));
     }
+
+    /// <summary>The S256 challenge of <paramref name="verifier"/>: base64url(SHA-256(ASCII(verifier))).</summary>
+    public static string ChallengeOf(string verifier) => Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 
     /// <summary>A base64url string of <paramref name="bytes"/> random bytes, for <c>state</c> and <c>nonce</c>.</summary>
     public static string RandomValue(int bytes = 32) => Base64Url(RandomNumberGenerator.GetBytes(bytes));

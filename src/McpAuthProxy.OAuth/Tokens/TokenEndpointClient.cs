@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using McpAuthProxy.OAuth.Authorization;
 using McpAuthProxy.OAuth.Discovery;
@@ -128,8 +126,7 @@ public sealed class TokenEndpointClient(HttpClient http)
         switch (ChooseAuthMethod(metadata, client))
         {
             case "client_secret_basic":
-                var pair = $"{Uri.EscapeDataString(client.ClientId)}:{Uri.EscapeDataString(client.ClientSecret ?? "")}";
-                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+                request.Headers.Authorization = ClientSecretBasic.Header(client.ClientId, client.ClientSecret);
                 break;
             case "private_key_jwt":
                 form.Add(new("client_id", client.ClientId));
