@@ -164,20 +164,11 @@ internal sealed partial class StdioSession : IAsyncDisposable
     {
         var answer = new JsonResponseTransport(response, request.Id, Id);
         var key = request.Id.ToString();
-        var pending = new Pending(answer, request.Method, new ScopePolicyGrant(user is null ? new HashSet<string>() : _policy.Effective(user)));
+        var pending = NewPending(answer, request.Method, user);
         _pending[key] = pending;
         try
         {
-            // The session's token, not the request's: a client that goes away must not cut a line to the process in half.
-            if (_shared is { } shared)
-            {
-                await shared.SendAsync(this, _sharedPrefix!, request, _stopping.Token).ConfigureAwait(false);
-            }
-            else
-            {
-                var process = _process ?? throw new InvalidOperationException("no process");
-                await process.SendMessageAsync(request, _stopping.Token).ConfigureAwait(false);
-            }
+            await SendToProcessAsync(request).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
@@ -255,8 +246,7 @@ internal sealed partial class StdioSession : IAsyncDisposable
                         _initialize = request;
                     }
 
-                    _pending[request.Id.ToString()] = new Pending(related, request.Method,
-                        new ScopePolicyGrant(user is null ? new HashSet<string>() : _policy.Effective(user)));
+                    _pending[request.Id.ToString()] = NewPending(related, request.Method, user);
                 }
                 else if (message is JsonRpcNotification { Method: NotificationMethods.InitializedNotification })
                 {
@@ -267,15 +257,7 @@ internal sealed partial class StdioSession : IAsyncDisposable
                 message.Context = null;
                 try
                 {
-                    if (_shared is { } shared)
-                    {
-                        await shared.SendAsync(this, _sharedPrefix!, message, _stopping.Token).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        var process = _process ?? throw new InvalidOperationException("no process");
-                        await process.SendMessageAsync(message, _stopping.Token).ConfigureAwait(false);
-                    }
+                    await SendToProcessAsync(message).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
                 {
@@ -290,6 +272,19 @@ internal sealed partial class StdioSession : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>A request in flight: where its answer goes, and the caller's scopes (to filter a <c>tools/list</c>).</summary>
+    private Pending NewPending(ITransport? related, string method, ClaimsPrincipal? user) =>
+        new(related, method, new ScopePolicyGrant(user is null ? new HashSet<string>() : _policy.Effective(user)));
+
+    /// <summary>
+    /// To this session's process, or through the shared one. With the session's token, not a request's: a client that
+    /// goes away must not cut a line to the process in half.
+    /// </summary>
+    private Task SendToProcessAsync(JsonRpcMessage message) =>
+        _shared is { } shared
+            ? shared.SendAsync(this, _sharedPrefix!, message, _stopping.Token)
+            : (_process ?? throw new InvalidOperationException("no process")).SendMessageAsync(message, _stopping.Token);
 
     /// <summary>Process -> HTTP client; on exit, fail what is pending and restart.</summary>
     private async Task PumpFromProcessAsync(ITransport process)
