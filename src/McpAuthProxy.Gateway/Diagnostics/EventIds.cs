@@ -13,6 +13,7 @@ internal static class EventIds
     public const int SessionOwnerMismatch = 3014;
     public const int HeaderMismatch = 3015;
     public const int BodyTooLarge = 3016;
+    public const int BodyRefused = 3017;
     public const int ForwardFailed = 3020;
     public const int IssuerMetadataFailed = 3021;
     public const int IntrospectionFailed = 3022;

@@ -66,9 +66,9 @@ internal sealed partial class McpEndpoint(
 
             if (body.Error is { } bodyError)
             {
-                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
-                    bodyError.Contains("JSON", StringComparison.Ordinal) && !bodyError.Contains("object", StringComparison.Ordinal) ? McpErrors.ParseError : McpErrors.InvalidRequest,
-                    $"Bad request: {bodyError}", null).ConfigureAwait(false);
+                // The gateway forwards only what has one reading; whatever could be read two ways is refused, saying why.
+                LogBodyRefused(subject ?? "?", bodyError);
+                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, body.ErrorCode, $"Bad request: {bodyError}", body.FirstId).ConfigureAwait(false);
                 return;
             }
 
@@ -120,7 +120,7 @@ internal sealed partial class McpEndpoint(
         {
             var message = body.Messages.FirstOrDefault();
             LogRequest(context.Request.Method, context.Request.Path, subject ?? "-", message?.Method ?? "-",
-                message?.Method is "tools/call" or "prompts/get" or "resources/read" ? message.Name ?? "-" : "-",
+                message?.Name ?? "-",
                 context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
@@ -206,6 +206,9 @@ internal sealed partial class McpEndpoint(
 
     [LoggerMessage(Diagnostics.EventIds.HeaderMismatch, LogLevel.Information, "Header mismatch: {Problem}.")]
     private partial void LogHeaderMismatch(string problem);
+
+    [LoggerMessage(Diagnostics.EventIds.BodyRefused, LogLevel.Information, "Refused a request of subject {Subject}: {Problem}.")]
+    private partial void LogBodyRefused(string subject, string problem);
 
     [LoggerMessage(Diagnostics.EventIds.BodyTooLarge, LogLevel.Information, "Body on {Path} is larger than {Limit} bytes.")]
     private partial void LogBodyTooLarge(string path, long limit);

@@ -25,7 +25,8 @@ internal sealed record McpCall(
     IReadOnlySet<string> Granted,
     ScopePolicy Policy)
 {
-    public bool ListsTools => Body.Messages.Any(m => m.Method == "tools/list");
+    /// <summary>True when the body asks for a list the caller's scopes may shorten (tools, prompts, resources, templates).</summary>
+    public bool AsksForList => Body.Messages.Any(m => Authorization.ListFilter.IsListMethod(m.Method));
 }
 
 /// <summary>Where authorized MCP traffic goes: an HTTP server (YARP) or a stdio process per session.</summary>

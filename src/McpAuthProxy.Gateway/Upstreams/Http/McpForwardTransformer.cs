@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using McpAuthProxy.Gateway.Authorization;
 using McpAuthProxy.Gateway.Metadata;
 using McpAuthProxy.Gateway.Transport;
 using Microsoft.AspNetCore.Http;
@@ -74,8 +75,10 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
         }
 
         var rewriteEndpoint = call.Route == McpRoute.LegacySse && isEventStream;
-        var filterTools = proxyResponse.IsSuccessStatusCode && (call.ListsTools || call.Route == McpRoute.LegacySse) && call.Policy.Rules.Methods.ContainsKey("tools/call");
-        if (!rewriteEndpoint && !filterTools)
+        // List answers arrive on the POST that asked, and on GET streams (a replay after Last-Event-ID, legacy SSE).
+        var filterLists = proxyResponse.IsSuccessStatusCode && call.Policy.FiltersLists
+            && (call.AsksForList || HttpMethods.IsGet(httpContext.Request.Method));
+        if (!rewriteEndpoint && !filterLists)
         {
             return true;
         }
@@ -93,13 +96,13 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
         {
             await SseRewriter.CopyAsync(source, httpContext.Response, (eventType, data) =>
                 eventType == "endpoint" ? RewriteEndpoint(data)
-                : filterTools ? ToolsFilter.Filter(data, call) : null, httpContext.RequestAborted).ConfigureAwait(false);
+                : filterLists ? ListFilter.Filter(data, call.Policy, call.Granted) : null, httpContext.RequestAborted).ConfigureAwait(false);
         }
         else
         {
             using var reader = new StreamReader(source, Encoding.UTF8);
             var json = await reader.ReadToEndAsync(httpContext.RequestAborted).ConfigureAwait(false);
-            var bytes = Encoding.UTF8.GetBytes(ToolsFilter.Filter(json, call) ?? json);
+            var bytes = Encoding.UTF8.GetBytes(ListFilter.Filter(json, call.Policy, call.Granted) ?? json);
             httpContext.Response.ContentLength = bytes.Length;
             await httpContext.Response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);
         }

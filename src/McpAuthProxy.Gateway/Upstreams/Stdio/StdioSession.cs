@@ -333,15 +333,9 @@ internal sealed partial class StdioSession : IAsyncDisposable
     {
         if (message is JsonRpcMessageWithId withId and (JsonRpcResponse or JsonRpcError) && _pending.TryRemove(withId.Id.ToString(), out var pending))
         {
-            if (pending.Method == RequestMethods.ToolsList && message is JsonRpcResponse { Result: JsonObject result } && result["tools"] is JsonArray tools)
+            if (_policy.FiltersLists && ListFilter.IsListMethod(pending.Method) && message is JsonRpcResponse { Result: JsonObject result })
             {
-                for (var i = tools.Count - 1; i >= 0; i--)
-                {
-                    if (tools[i]?["name"]?.GetValue<string>() is { } name && !_policy.MayCallTool(name, pending.Grant.Scopes))
-                    {
-                        tools.RemoveAt(i);
-                    }
-                }
+                ListFilter.FilterResult(result, _policy, pending.Grant.Scopes);
             }
 
             await SendToClientAsync(pending.Related, message).ConfigureAwait(false);
