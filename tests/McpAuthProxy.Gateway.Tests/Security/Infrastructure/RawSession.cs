@@ -88,6 +88,14 @@ public sealed class RawSession
 
     public int NextId() => Interlocked.Increment(ref _nextId);
 
+    /// <summary>Sends a request whose answer is read as it streams (server requests and progress come before the result).</summary>
+    public async Task<MessageStream> StreamAsync(string body)
+    {
+        var request = Request(Url, Token, SessionId, body);
+        var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        return new MessageStream(request, response);
+    }
+
     public Task<Answer> ReadResourceAsync(string uri) =>
         AskAsync(Message("resources/read", "{\"uri\":" + JsonSerializer.Serialize(uri) + "}"));
 
@@ -133,4 +141,51 @@ public sealed record Answer(HttpStatusCode Status, string Text)
     }
 
     public override string ToString() => $"{(int)Status} {Text}";
+}
+
+
+/// <summary>The messages of one answer, as they arrive: one JSON body, or the data of each event of a stream.</summary>
+public sealed class MessageStream(HttpRequestMessage request, HttpResponseMessage response) : IDisposable
+{
+    private StreamReader? _reader;
+
+    public HttpResponseMessage Response => response;
+
+    /// <summary>The next message, or null when the answer ended.</summary>
+    public async Task<JsonElement?> NextAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TestTimeouts.Default);
+        if (_reader is null)
+        {
+            _reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+            if (response.Content.Headers.ContentType?.MediaType == "application/json")
+            {
+                var whole = await _reader.ReadToEndAsync(timeout.Token);
+                return JsonDocument.Parse(whole).RootElement.Clone();
+            }
+        }
+
+        var data = new StringBuilder();
+        while (await _reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                data.Append(line[5..].TrimStart());
+            }
+            else if (line.Length == 0 && data.Length > 0)
+            {
+                return JsonDocument.Parse(data.ToString()).RootElement.Clone();
+            }
+        }
+
+        return data.Length > 0 ? JsonDocument.Parse(data.ToString()).RootElement.Clone() : null;
+    }
+
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        response.Dispose();
+        request.Dispose();
+    }
 }
