@@ -155,8 +155,6 @@ public sealed class AttackedGateway : IAsyncDisposable
                   streamable_http: /mcp
                   sse: /sse
                   messages: {(typeScript ? "/messages" : "/message")}
-                upstream_auth:
-                  value_env: SUITE_UPSTREAM_TOKEN
                 """;
         }
         else
@@ -186,6 +184,8 @@ public sealed class AttackedGateway : IAsyncDisposable
         {
             var host = await GatewayFixture.StartGatewayAsync($"""
                 {upstreamYaml}
+                upstream_auth:
+                  value_env: SUITE_UPSTREAM_TOKEN
                 token_validation:
                   introspection:
                     endpoint: "{idp.Issuer}/introspect"
