@@ -132,6 +132,8 @@ public sealed record TokenValidationConfig
     public int? JwksRefreshSeconds { get; init; }
     public int? CacheSeconds { get; init; }
     public bool? RequireHttpsMetadata { get; init; }
+    /// <summary>Only JWTs typed <c>at+jwt</c> (RFC 9068) are access tokens; for providers that type theirs.</summary>
+    public bool? RequireAtJwt { get; init; }
     public IntrospectionConfig Introspection { get; init; } = new();
 }
 

@@ -30,7 +30,7 @@ public static class GatewayConfigLoader
         ["default"] = ["base_url", "jwks_url", "path"],
         ["protected_resource_metadata"] = ["resource_identifier", "audience", "scopes_supported", "authorization_servers", "jwks_uri", "bearer_methods_supported", "issuer"],
         ["provider"] = ["type", "issuer", "base_url", "realm", "domain", "tenant_id", "org_name"],
-        ["token_validation"] = ["issuer", "clock_skew_seconds", "algorithms", "jwks_refresh_seconds", "cache_seconds", "require_https_metadata", "introspection"],
+        ["token_validation"] = ["issuer", "clock_skew_seconds", "algorithms", "jwks_refresh_seconds", "cache_seconds", "require_https_metadata", "introspection", "require_at_jwt"],
         ["token_validation.introspection"] = ["endpoint", "client_id", "client_secret", "client_secret_env", "cache_seconds"],
         ["upstream_auth"] = ["header", "value_prefix", "value_file", "value_env"],
         ["authorization_proxy"] =
@@ -269,6 +269,7 @@ public static class GatewayConfigLoader
                     JwksRefreshSeconds = Int(validation, "token_validation", "jwks_refresh_seconds"),
                     CacheSeconds = Int(validation, "token_validation", "cache_seconds"),
                     RequireHttpsMetadata = Bool(validation, "token_validation", "require_https_metadata"),
+                    RequireAtJwt = Bool(validation, "token_validation", "require_at_jwt"),
                     Introspection = new IntrospectionConfig
                     {
                         Endpoint = String(introspection, "token_validation.introspection", "endpoint"),

@@ -57,6 +57,9 @@ public sealed record GatewaySettings
     /// <summary>How long a JWT that passed is trusted without a new check (never past its <c>exp</c>); zero: never.</summary>
     public TimeSpan TokenCacheDuration { get; init; } = TimeSpan.FromSeconds(60);
     public required bool RequireHttpsMetadata { get; init; }
+
+    /// <summary><c>token_validation.require_at_jwt</c>: only JWTs typed <c>at+jwt</c> (RFC 9068) are access tokens.</summary>
+    public bool RequireAtJwt { get; init; }
     public required long MaxBodyBytes { get; init; }
 
     /// <summary>Reverse proxies whose <c>X-Forwarded-For</c> gives the client's address (rate limits, logs); empty: none.</summary>
@@ -243,6 +246,7 @@ public sealed record GatewaySettings
             JwksRefreshInterval = TimeSpan.FromSeconds(config.TokenValidation.JwksRefreshSeconds ?? 60),
             TokenCacheDuration = TimeSpan.FromSeconds(config.TokenValidation.CacheSeconds ?? 60),
             RequireHttpsMetadata = config.TokenValidation.RequireHttpsMetadata ?? !IsLoopback(issuer),
+            RequireAtJwt = config.TokenValidation.RequireAtJwt ?? false,
             MaxBodyBytes = config.MaxBodyBytes ?? 4 * 1024 * 1024,
             TrustedProxies = config.TrustedProxies.Select(ParseNetwork).OfType<System.Net.IPNetwork>().ToList(),
             ShutdownGrace = TimeSpan.FromSeconds(config.ShutdownGraceSeconds ?? 10),

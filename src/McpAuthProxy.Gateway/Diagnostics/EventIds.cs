@@ -19,6 +19,10 @@ internal static class EventIds
     public const int IssuerMetadataFailed = 3021;
     public const int IntrospectionFailed = 3022;
     public const int AuthorizationServerUnreachable = 3023;
+    public const int IssuerUnreachable = 3024;
+    public const int IssuerReached = 3025;
+    public const int IssuerKeysRefreshFailed = 3026;
+    public const int TokenUncheckable = 3027;
     public const int StdioStarted = 3030;
     public const int StdioExited = 3031;
     public const int StdioRestarting = 3032;

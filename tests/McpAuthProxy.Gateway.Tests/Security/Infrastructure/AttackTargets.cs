@@ -139,7 +139,9 @@ public sealed class AttackedGateway : IAsyncDisposable
 
     public string SseUrl => Host.BaseUrl.ToString().TrimEnd('/') + "/sse";
 
-    public static async Task<AttackedGateway> StartAsync(string target, TestIdentityProvider idp, string extraYaml = "")
+    /// <param name="extraYaml">More top-level keys.</param>
+    /// <param name="tokenValidation">More keys under token_validation, e.g. "require_at_jwt: true".</param>
+    public static async Task<AttackedGateway> StartAsync(string target, TestIdentityProvider idp, string extraYaml = "", string tokenValidation = "")
     {
         var logs = new LogCollector();
         HttpTarget? upstream = null;
@@ -187,6 +189,7 @@ public sealed class AttackedGateway : IAsyncDisposable
                 upstream_auth:
                   value_env: SUITE_UPSTREAM_TOKEN
                 token_validation:
+                  {tokenValidation}
                   introspection:
                     endpoint: "{idp.Issuer}/introspect"
                     client_id: gateway
