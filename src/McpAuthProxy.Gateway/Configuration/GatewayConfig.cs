@@ -59,6 +59,8 @@ public sealed record StdioConfig
 
     // Additions.
     public int? MaxSessions { get; init; }
+    /// <summary>Stdio sessions one subject may hold at once (default a quarter of <see cref="MaxSessions"/>, at least 1).</summary>
+    public int? MaxSessionsPerSubject { get; init; }
     public bool? SharedProcess { get; init; }
     public int? MaxRestarts { get; init; }
     public int? SessionIdleSeconds { get; init; }

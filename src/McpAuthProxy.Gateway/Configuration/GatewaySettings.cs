@@ -69,6 +69,9 @@ public sealed record GatewaySettings
     public required TimeSpan ConnectTimeout { get; init; }
     public IReadOnlyList<string> StdioCommand { get; init; } = [];
     public required int StdioMaxSessions { get; init; }
+
+    /// <summary><c>stdio.max_sessions_per_subject</c>: so that one subject cannot take every process.</summary>
+    public int StdioMaxSessionsPerSubject { get; init; } = 8;
     public required bool StdioSharedProcess { get; init; }
     public required int StdioMaxRestarts { get; init; }
 
@@ -254,6 +257,7 @@ public sealed record GatewaySettings
             ConnectTimeout = TimeSpan.FromSeconds(config.TimeoutSeconds ?? 15),
             StdioCommand = stdioCommand,
             StdioMaxSessions = config.Stdio.MaxSessions ?? 32,
+            StdioMaxSessionsPerSubject = config.Stdio.MaxSessionsPerSubject ?? Math.Max(1, (config.Stdio.MaxSessions ?? 32) / 4),
             StdioSharedProcess = config.Stdio.SharedProcess ?? false,
             StdioMaxRestarts = config.Stdio.MaxRestarts ?? 5,
             StdioSessionIdle = TimeSpan.FromSeconds(config.Stdio.SessionIdleSeconds ?? 1800),
