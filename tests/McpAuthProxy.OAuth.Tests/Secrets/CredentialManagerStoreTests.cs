@@ -92,6 +92,19 @@ public sealed class CredentialManagerStoreTests
     }
 
     [Fact]
+    public async Task A_damaged_first_credential_is_replaced_by_the_next_write()
+    {
+        var store = Store();
+        var key = new SecretKey("svc", "a");
+        _credentials.Write("svc/a", "a", []);
+
+        await Assert.ThrowsAsync<SecretStoreException>(async () => await store.GetAsync(key, Ct));
+        await store.SetAsync(key, new byte[3000], Ct);
+
+        Assert.Equal(new byte[3000], await store.GetAsync(key, Ct));
+    }
+
+    [Fact]
     public void Service_names_that_would_make_targets_ambiguous_are_refused()
     {
         Assert.Throws<ArgumentException>(() => CredentialBlob.Target(new SecretKey("a/b", "c")));

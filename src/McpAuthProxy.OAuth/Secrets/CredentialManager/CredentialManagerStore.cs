@@ -51,7 +51,8 @@ public sealed class CredentialManagerStore : ISecretStore
     public ValueTask SetAsync(SecretKey key, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken)
     {
         var parts = CredentialBlob.Split(secret.Span);
-        var previous = _api.Read(CredentialBlob.Target(key)) is { } old ? CredentialBlob.PartCount(old) : 1;
+        // A damaged first credential (no part count) is replaced like any other; its parts are unknown, so kept.
+        var previous = _api.Read(CredentialBlob.Target(key)) is { Length: > 0 } old && old[0] > 0 ? old[0] : 1;
 
         // Parts first, the first credential (with the count) last, then parts the old value had beyond the new count.
         for (var i = 1; i < parts.Count; i++)
