@@ -41,7 +41,12 @@ public static class GatewayConfigLoader
     };
 
     /// <summary>The keys an issuer is resolved from (see <see cref="GatewaySettings.ResolveIssuer"/>).</summary>
-    private static readonly string[] IssuerSources = ["provider", "token_validation", "protected_resource_metadata", "asgardeo", "default"];
+    private static readonly string[] IssuerSources =
+    [
+        "provider", "provider.type", "provider.issuer", "provider.base_url", "provider.realm", "provider.domain", "provider.tenant_id", "provider.org_name",
+        "token_validation", "token_validation.issuer", "protected_resource_metadata", "protected_resource_metadata.authorization_servers",
+        "protected_resource_metadata.issuer", "asgardeo", "asgardeo.org_name", "asgardeo.authorization_servers", "default", "default.base_url", "default.path",
+    ];
 
     /// <summary>Every key the loader reads, by section ("" for the top level; "stdio", "token_validation.introspection", ...).</summary>
     public static IReadOnlyDictionary<string, string[]> Keys => KnownKeys;
@@ -97,7 +102,7 @@ public static class GatewayConfigLoader
         // A key whose value could not be read is reported once: not again as missing or as inconsistent with others,
         // nor as the missing issuer when it is one of the keys the issuer comes from.
         var unreadable = reader.Errors.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        var issuerUnreadable = unreadable.Any(key => IssuerSources.Any(source => key == source || key.StartsWith(source + ".", StringComparison.Ordinal) || key.StartsWith(source + "[", StringComparison.Ordinal)));
+        var issuerUnreadable = unreadable.Any(key => IssuerSources.Any(source => key == source || key.StartsWith(source + "[", StringComparison.Ordinal)));
         var errors = new List<ConfigProblem>();
         var warnings = new List<ConfigProblem>();
         GatewayConfigValidator.Validate(config, errors, warnings);
