@@ -3,10 +3,12 @@
 // sessions; every request carries _meta with the protocol version and client capabilities, and the
 // MCP-Protocol-Version / Mcp-Method / Mcp-Name headers must match the body. Tools: echo, and needs_input, which
 // answers with an input_required result. Prints {"ready":true,"mcp":...} on stdout. GET /_last returns the last
-// request's _meta and headers, for tests.
+// request's _meta and headers, for tests. With --no-instructions its discovery result carries no instructions (the
+// field is optional).
 import http from "node:http";
 
 const VERSION = "2026-07-28";
+const instructions = process.argv.includes("--no-instructions") ? {} : { instructions: "A 2026-07-28-only server." };
 const PV = "io.modelcontextprotocol/protocolVersion";
 const CAPS = "io.modelcontextprotocol/clientCapabilities";
 let last = null;
@@ -45,7 +47,7 @@ const server = http.createServer(async (req, res) => {
   const ok = (result) => send(res, 200, { jsonrpc: "2.0", id, result: { resultType: "complete", ...result } });
   switch (msg.method) {
     case "server/discover":
-      return ok({ supportedVersions: [VERSION], capabilities: { tools: {} }, instructions: "A 2026-07-28-only server.", cacheScope: "private", ttlMs: 0,
+      return ok({ supportedVersions: [VERSION], capabilities: { tools: {} }, ...instructions, cacheScope: "private", ttlMs: 0,
         _meta: { "io.modelcontextprotocol/serverInfo": { name: "modern-mcp", version: "1.0.0" } } });
     case "tools/list":
       return ok({ tools, cacheScope: "private", ttlMs: 0 });

@@ -21,7 +21,11 @@ internal sealed class ProtocolTranslator
     private const string ServerInfoKey = "io.modelcontextprotocol/serverInfo";
     private const string LogLevelKey = "io.modelcontextprotocol/logLevel";
     private static readonly string[] LegacyVersions = ["2024-11-05", "2025-03-26", "2025-06-18", LegacyVersion];
+    private const string Complete = "complete";
     private static readonly RequestId Placeholder = new("mcp-auth-proxy");
+
+    /// <summary>The methods whose 2026-07-28 results carry <c>cacheScope</c> and <c>ttlMs</c>.</summary>
+    private static readonly HashSet<string> CacheableMethods = ["tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read", RequestMethods.ServerDiscover];
 
     private Mode _mode;
     private JsonObject? _clientMeta;
@@ -29,6 +33,7 @@ internal sealed class ProtocolTranslator
     private string? _clientVersion;
     private JsonObject? _discoveryForModernClient;
     private JsonObject? _initializedByBridge;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RequestId, string> _legacyMethods = new();
 
     private enum Mode
     {
@@ -64,21 +69,29 @@ internal sealed class ProtocolTranslator
         }
 
         var parameters = opening.Params as JsonObject;
-        return new JsonObject
+        var meta = new JsonObject
         {
-            ["_meta"] = new JsonObject
-            {
-                [ProtocolVersionKey] = ModernVersion,
-                [CapabilitiesKey] = parameters?["capabilities"]?.DeepClone() ?? new JsonObject(),
-                [ClientInfoKey] = parameters?["clientInfo"]?.DeepClone(),
-            },
+            [ProtocolVersionKey] = ModernVersion,
+            [CapabilitiesKey] = parameters?["capabilities"] is JsonObject capabilities ? capabilities.DeepClone() : new JsonObject(),
         };
+        SetIfObject(meta, ClientInfoKey, parameters?["clientInfo"]);
+        return new JsonObject { ["_meta"] = meta };
     }
 
     public static bool IsModernDiscovery(JsonRpcMessage answer) =>
         answer is JsonRpcResponse { Result: JsonObject result }
         && result["supportedVersions"] is JsonArray versions
         && versions.Any(v => v is JsonValue value && value.TryGetValue(out string? version) && string.CompareOrdinal(version, "2026-01-01") >= 0);
+
+    /// <summary>
+    /// The server refused the request for its protocol version (-32022) while listing <see cref="ModernVersion"/> as one
+    /// it supports: asking again is the answer it expects.
+    /// </summary>
+    public static bool IsRefusedVersionWeSpeak(JsonRpcMessage answer) =>
+        answer is JsonRpcError { Error: { Code: (int)ModelContextProtocol.McpErrorCode.UnsupportedProtocolVersion, Data: var data } }
+        && (data switch { JsonObject o => o, System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Object } e => JsonNode.Parse(e.GetRawText()) as JsonObject, _ => null }) is { } details
+        && details["supported"] is JsonArray supported
+        && supported.Any(v => v is JsonValue value && value.TryGetValue(out string? version) && version == ModernVersion);
 
     /// <summary>The server answered <c>server/discover</c>: a 2026-era server. Returns the answer to the client's opening request.</summary>
     public JsonRpcMessage AdoptModernServer(JsonRpcRequest opening, JsonObject discovery)
@@ -123,14 +136,18 @@ internal sealed class ProtocolTranslator
         _initializedByBridge = initialized;
         _discoveryForModernClient = new JsonObject
         {
-            ["resultType"] = "complete",
+            ["resultType"] = Complete,
             ["supportedVersions"] = new JsonArray(ModernVersion),
-            ["capabilities"] = initialized["capabilities"]?.DeepClone() ?? new JsonObject(),
-            ["instructions"] = initialized["instructions"]?.DeepClone(),
+            ["capabilities"] = initialized["capabilities"] is JsonObject capabilities ? capabilities.DeepClone() : new JsonObject(),
             ["cacheScope"] = "private",
             ["ttlMs"] = 0,
-            ["_meta"] = new JsonObject { [ServerInfoKey] = initialized["serverInfo"]?.DeepClone() },
         };
+        SetIfString(_discoveryForModernClient, "instructions", initialized["instructions"]);
+        if (initialized["serverInfo"] is JsonObject serverInfo)
+        {
+            _discoveryForModernClient["_meta"] = new JsonObject { [ServerInfoKey] = serverInfo.DeepClone() };
+        }
+
         return new JsonRpcResponse { Id = Placeholder, Result = _discoveryForModernClient.DeepClone() };
     }
 
@@ -161,7 +178,7 @@ internal sealed class ProtocolTranslator
                 return new(null, Empty());
             case (Mode.ModernServerLegacyClient, JsonRpcRequest { Method: "logging/setLevel", Params: JsonObject p }):
                 // 2026-07-28 carries the level in every request's _meta instead.
-                _clientMeta![LogLevelKey] = p["level"]?.DeepClone();
+                SetIfString(_clientMeta!, LogLevelKey, p["level"]);
                 return new(null, Empty());
             case (Mode.ModernServerLegacyClient, JsonRpcRequest request):
                 var parameters = request.Params?.DeepClone() as JsonObject ?? new JsonObject();
@@ -177,6 +194,7 @@ internal sealed class ProtocolTranslator
                 parameters["_meta"] = meta;
                 return new(new JsonRpcRequest { Id = request.Id, Method = request.Method, Params = parameters }, null);
             case (Mode.LegacyServerModernClient, JsonRpcRequest { Params: JsonObject p2 } request) when p2["_meta"] is JsonObject:
+                _legacyMethods[request.Id] = request.Method;
                 // The session's negotiated version, not the client's, goes in the header: drop the per-request keys.
                 var stripped = (JsonObject)p2.DeepClone();
                 var strippedMeta = (JsonObject)stripped["_meta"]!;
@@ -191,6 +209,9 @@ internal sealed class ProtocolTranslator
                 }
 
                 return new(new JsonRpcRequest { Id = request.Id, Method = request.Method, Params = stripped }, null);
+            case (Mode.LegacyServerModernClient, JsonRpcRequest request):
+                _legacyMethods[request.Id] = request.Method;
+                return new(message, null);
             default:
                 return new(message, null);
         }
@@ -199,6 +220,12 @@ internal sealed class ProtocolTranslator
     /// <summary>A server message as the client's era needs it; what has no counterpart becomes a clear error.</summary>
     public JsonRpcMessage ToClient(JsonRpcMessage message)
     {
+        if (_mode == Mode.LegacyServerModernClient && message is JsonRpcMessageWithId { Id: var answered } && _legacyMethods.TryRemove(answered, out var method)
+            && message is JsonRpcResponse { Result: JsonObject legacy } legacyResponse)
+        {
+            return new JsonRpcResponse { Id = legacyResponse.Id, Result = ModernResult(method, legacy) };
+        }
+
         if (_mode == Mode.ModernServerLegacyClient
             && message is JsonRpcResponse { Result: JsonObject result } response
             && result["resultType"] is JsonValue type && type.TryGetValue(out string? kind) && kind == "input_required")
@@ -220,19 +247,64 @@ internal sealed class ProtocolTranslator
     private JsonRpcResponse InitializeAnswer()
     {
         var discovery = _discovery!;
-        var serverInfo = (discovery["_meta"] as JsonObject)?[ServerInfoKey] ?? discovery["serverInfo"];
+        var serverInfo = (discovery["_meta"] as JsonObject)?[ServerInfoKey] as JsonObject ?? discovery["serverInfo"] as JsonObject;
         var version = _clientVersion is not null && LegacyVersions.Contains(_clientVersion) ? _clientVersion : LegacyVersion;
-        return new JsonRpcResponse
+        var result = new JsonObject
         {
-            Id = Placeholder,
-            Result = new JsonObject
-            {
-                ["protocolVersion"] = version,
-                ["capabilities"] = discovery["capabilities"]?.DeepClone() ?? new JsonObject(),
-                ["serverInfo"] = serverInfo?.DeepClone() ?? new JsonObject { ["name"] = "mcp-server", ["version"] = "unknown" },
-                ["instructions"] = discovery["instructions"]?.DeepClone(),
-            },
+            ["protocolVersion"] = version,
+            ["capabilities"] = discovery["capabilities"] is JsonObject capabilities ? capabilities.DeepClone() : new JsonObject(),
+            ["serverInfo"] = serverInfo is { } info && info["name"] is JsonValue && info["version"] is JsonValue
+                ? info.DeepClone()
+                : new JsonObject { ["name"] = (string?)(serverInfo?["name"] as JsonValue) ?? "mcp-server", ["version"] = "unknown" },
         };
+        SetIfString(result, "instructions", discovery["instructions"]);
+        return new JsonRpcResponse { Id = Placeholder, Result = result };
+    }
+
+    /// <summary>
+    /// A 2025-era result as 2026-07-28 requires it: every result says <c>resultType</c>, and the results a client may
+    /// cache say for how long (not at all: the 2025-era server gave no hint) and for whom (this user only).
+    /// </summary>
+    private static JsonObject ModernResult(string method, JsonObject legacy)
+    {
+        var result = (JsonObject)legacy.DeepClone();
+        if (!result.ContainsKey("resultType"))
+        {
+            result["resultType"] = Complete;
+        }
+
+        if (CacheableMethods.Contains(method))
+        {
+            if (!result.ContainsKey("cacheScope"))
+            {
+                result["cacheScope"] = "private";
+            }
+
+            if (!result.ContainsKey("ttlMs"))
+            {
+                result["ttlMs"] = 0;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Copies an optional string member only where the source has one: an absent field stays absent, never null.</summary>
+    private static void SetIfString(JsonObject target, string name, JsonNode? value)
+    {
+        if (value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
+        {
+            target[name] = v.DeepClone();
+        }
+    }
+
+    /// <summary>Copies an optional object member only where the source has one.</summary>
+    private static void SetIfObject(JsonObject target, string name, JsonNode? value)
+    {
+        if (value is JsonObject o)
+        {
+            target[name] = o.DeepClone();
+        }
     }
 
     private static JsonRpcResponse Empty() => new() { Id = Placeholder, Result = new JsonObject() };
