@@ -40,6 +40,14 @@ public static class GatewayConfigLoader
         ],
     };
 
+    /// <summary>The keys an issuer is resolved from (see <see cref="GatewaySettings.ResolveIssuer"/>).</summary>
+    private static readonly string[] IssuerSources =
+    [
+        "provider", "provider.type", "provider.issuer", "provider.base_url", "provider.realm", "provider.domain", "provider.tenant_id", "provider.org_name",
+        "token_validation", "token_validation.issuer", "protected_resource_metadata", "protected_resource_metadata.authorization_servers",
+        "protected_resource_metadata.issuer", "asgardeo", "asgardeo.org_name", "asgardeo.authorization_servers", "default", "default.base_url", "default.path",
+    ];
+
     /// <summary>Every key the loader reads, by section ("" for the top level; "stdio", "token_validation.introspection", ...).</summary>
     public static IReadOnlyDictionary<string, string[]> Keys => KnownKeys;
 
@@ -91,12 +99,14 @@ public static class GatewayConfigLoader
             config = adjust(config);
         }
 
-        // A key whose value could not be read is reported once: not again as missing or as inconsistent with others.
+        // A key whose value could not be read is reported once: not again as missing or as inconsistent with others,
+        // nor as the missing issuer when it is one of the keys the issuer comes from.
         var unreadable = reader.Errors.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        var issuerUnreadable = unreadable.Any(key => IssuerSources.Any(source => key == source || key.StartsWith(source + "[", StringComparison.Ordinal)));
         var errors = new List<ConfigProblem>();
         var warnings = new List<ConfigProblem>();
         GatewayConfigValidator.Validate(config, errors, warnings);
-        errors = [.. reader.Errors, .. errors.Where(e => !unreadable.Contains(e.Key))];
+        errors = [.. reader.Errors, .. errors.Where(e => !unreadable.Contains(e.Key) && !(issuerUnreadable && e == GatewayConfigValidator.NoIssuer))];
         warnings = [.. reader.Warnings, .. warnings.Where(w => !unreadable.Contains(w.Key))];
         return new ConfigLoadResult(errors.Count == 0 ? config : null, NameVariables(errors, reader.Overridden), NameVariables(warnings, reader.Overridden));
     }
@@ -358,7 +368,7 @@ public static class GatewayConfigLoader
 
             if (pathNode is not Dictionary<string, object?> pathMap)
             {
-                Errors.Add(new ConfigProblem("default.path", "must be a mapping of paths", "write e.g. 'path: { /authorize: { addQueryParams: [...] } }' or remove it"));
+                Errors.Add(new ConfigProblem("default.path", $"must be a mapping of paths, not '{Describe(pathNode)}'", "write e.g. 'path: { /authorize: { addQueryParams: [...] } }' or remove it"));
                 return null;
             }
 
@@ -435,7 +445,7 @@ public static class GatewayConfigLoader
             }
             else
             {
-                Errors.Add(new ConfigProblem(key, "must be a list of 'method: scope' entries", "write e.g. 'scopes_supported: [ { initialize: \"mcp:init\" } ]'"));
+                Errors.Add(new ConfigProblem(key, $"must be a list of 'method: scope' entries, not '{Describe(node)}'", "write e.g. 'scopes_supported: [ { initialize: \"mcp:init\" } ]'"));
                 return ScopeRules.Empty;
             }
 

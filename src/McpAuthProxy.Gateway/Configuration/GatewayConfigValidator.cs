@@ -6,6 +6,10 @@ public static class GatewayConfigValidator
     private static readonly string[] TransportModes = ["sse", "streamable_http", "stdio"];
     private static readonly string[] ProviderTypes = ["oidc", "generic", "keycloak", "auth0", "asgardeo", "entra"];
 
+    /// <summary>No key names the issuer whose tokens the gateway accepts.</summary>
+    public static ConfigProblem NoIssuer { get; } = new("protected_resource_metadata.authorization_servers", "no authorization server: the gateway cannot tell which tokens to accept",
+        "list your identity provider's issuer, e.g. 'authorization_servers: [ \"https://idp.example.com/realms/mcp\" ]', or set provider.type and its keys");
+
     public static void Validate(GatewayConfig config, List<ConfigProblem> errors, List<ConfigProblem> warnings)
     {
         var mode = GatewaySettings.ResolveTransportMode(config);
@@ -27,6 +31,11 @@ public static class GatewayConfigValidator
             // Without it the resource the gateway names in its metadata and accepts as audience is http://127.0.0.1:PORT/...
             warnings.Add(new ConfigProblem("proxy_base_url", $"not set while listen_host is '{config.ListenHost}': the gateway names itself http://127.0.0.1:{config.ListenPort ?? 8080} in its metadata and in the token audience it accepts, which clients on other machines do not use",
                 "write the URL your clients use, e.g. 'proxy_base_url: https://mcp.example.com'"));
+        }
+
+        if (config.Mode is { } gatewayMode && gatewayMode.ToLowerInvariant() is not ("default" or "asgardeo" or "demo"))
+        {
+            errors.Add(new ConfigProblem("mode", $"'{gatewayMode}' is not a mode", "write 'mode: asgardeo' (the -asgardeo flag does the same), or remove mode"));
         }
 
         if (!TransportModes.Contains(mode))
@@ -148,6 +157,7 @@ public static class GatewayConfigValidator
         }
 
         CheckUrl(errors, "provider.issuer", config.Provider.Issuer, "https://idp.example.com");
+        CheckUrl(errors, "provider.base_url", config.Provider.BaseUrl, "https://keycloak.example.com");
         CheckUrl(errors, "token_validation.issuer", config.TokenValidation.Issuer, "https://idp.example.com");
         var prm = config.ProtectedResourceMetadata;
         for (var i = 0; i < prm.AuthorizationServers.Count; i++)
@@ -169,8 +179,7 @@ public static class GatewayConfigValidator
 
         if (GatewaySettings.ResolveIssuer(config, asgardeoMode) is null)
         {
-            errors.Add(new ConfigProblem("protected_resource_metadata.authorization_servers", "no authorization server: the gateway cannot tell which tokens to accept",
-                "list your identity provider's issuer, e.g. 'authorization_servers: [ \"https://idp.example.com/realms/mcp\" ]', or set provider.type and its keys"));
+            errors.Add(NoIssuer);
         }
 
         foreach (var method in prm.BearerMethodsSupported.Where(m => !string.Equals(m, "header", StringComparison.OrdinalIgnoreCase)))
