@@ -187,6 +187,12 @@ public sealed partial class McpRelay : IAsyncDisposable
             }
 
             var discover = await CallInternalAsync(upstream, RequestMethods.ServerDiscover, _translator.DiscoverParams(opening), cancellationToken).ConfigureAwait(false);
+            if (ProtocolTranslator.IsRefusedVersionWeSpeak(discover))
+            {
+                // A server may refuse a first request to see the client retry with a version it lists (SEP-2575).
+                discover = await CallInternalAsync(upstream, RequestMethods.ServerDiscover, _translator.DiscoverParams(opening), cancellationToken).ConfigureAwait(false);
+            }
+
             if (ProtocolTranslator.IsModernDiscovery(discover))
             {
                 var answer = _translator.AdoptModernServer(opening, (JsonObject)((JsonRpcResponse)discover).Result!);

@@ -83,6 +83,16 @@ internal sealed class ProtocolTranslator
         && result["supportedVersions"] is JsonArray versions
         && versions.Any(v => v is JsonValue value && value.TryGetValue(out string? version) && string.CompareOrdinal(version, "2026-01-01") >= 0);
 
+    /// <summary>
+    /// The server refused the request for its protocol version (-32022) while listing <see cref="ModernVersion"/> as one
+    /// it supports: asking again is the answer it expects.
+    /// </summary>
+    public static bool IsRefusedVersionWeSpeak(JsonRpcMessage answer) =>
+        answer is JsonRpcError { Error: { Code: (int)ModelContextProtocol.McpErrorCode.UnsupportedProtocolVersion, Data: var data } }
+        && (data switch { JsonObject o => o, System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Object } e => JsonNode.Parse(e.GetRawText()) as JsonObject, _ => null }) is { } details
+        && details["supported"] is JsonArray supported
+        && supported.Any(v => v is JsonValue value && value.TryGetValue(out string? version) && version == ModernVersion);
+
     /// <summary>The server answered <c>server/discover</c>: a 2026-era server. Returns the answer to the client's opening request.</summary>
     public JsonRpcMessage AdoptModernServer(JsonRpcRequest opening, JsonObject discovery)
     {

@@ -40,6 +40,17 @@ public static class GatewayConfigLoader
         ],
     };
 
+    /// <summary>The keys an issuer is resolved from (see <see cref="GatewaySettings.ResolveIssuer"/>).</summary>
+    private static readonly string[] IssuerSources =
+    [
+        "provider", "provider.type", "provider.issuer", "provider.base_url", "provider.realm", "provider.domain", "provider.tenant_id", "provider.org_name",
+        "token_validation", "token_validation.issuer", "protected_resource_metadata", "protected_resource_metadata.authorization_servers",
+        "protected_resource_metadata.issuer", "asgardeo", "asgardeo.org_name", "asgardeo.authorization_servers", "default", "default.base_url", "default.path",
+    ];
+
+    /// <summary>Every key the loader reads, by section ("" for the top level; "stdio", "token_validation.introspection", ...).</summary>
+    public static IReadOnlyDictionary<string, string[]> Keys => KnownKeys;
+
     /// <summary>Loads and validates a file; a missing or unreadable file is an error, never an exception.</summary>
     public static ConfigLoadResult LoadFile(string path, IDictionary? environment = null, Func<GatewayConfig, GatewayConfig>? adjust = null)
     {
@@ -69,12 +80,10 @@ public static class GatewayConfigLoader
         {
             root = YamlTree.Parse(yaml);
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException)
         {
-            return new ConfigLoadResult(null,
-                [new ConfigProblem("config", $"not valid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}",
-                    "check the indentation (spaces, not tabs) and quote values that contain ':' or '#'")],
-                []);
+            // YamlDotNet's scanner throws InvalidOperationException for some unclosed flow collections.
+            return new ConfigLoadResult(null, [YamlSyntaxProblem.Describe(yaml, ex)], []);
         }
 
         var reader = new Reader();
@@ -90,9 +99,23 @@ public static class GatewayConfigLoader
             config = adjust(config);
         }
 
-        GatewayConfigValidator.Validate(config, reader.Errors, reader.Warnings);
-        return new ConfigLoadResult(reader.Errors.Count == 0 ? config : null, reader.Errors, reader.Warnings);
+        // A key whose value could not be read is reported once: not again as missing or as inconsistent with others,
+        // nor as the missing issuer when it is one of the keys the issuer comes from.
+        var unreadable = reader.Errors.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        var issuerUnreadable = unreadable.Any(key => IssuerSources.Any(source => key == source || key.StartsWith(source + "[", StringComparison.Ordinal)));
+        var errors = new List<ConfigProblem>();
+        var warnings = new List<ConfigProblem>();
+        GatewayConfigValidator.Validate(config, errors, warnings);
+        errors = [.. reader.Errors, .. errors.Where(e => !unreadable.Contains(e.Key) && !(issuerUnreadable && e == GatewayConfigValidator.NoIssuer))];
+        warnings = [.. reader.Warnings, .. warnings.Where(w => !unreadable.Contains(w.Key))];
+        return new ConfigLoadResult(errors.Count == 0 ? config : null, NameVariables(errors, reader.Overridden), NameVariables(warnings, reader.Overridden));
     }
+
+    /// <summary>A problem with a value that came from MCP_AUTH_PROXY_* names the variable, since config.yaml does not show it.</summary>
+    private static List<ConfigProblem> NameVariables(List<ConfigProblem> problems, HashSet<string> overridden) =>
+        problems.Select(p => overridden.Contains(p.Key.Split('[')[0])
+            ? p with { Key = $"{p.Key} (set by {EnvironmentPrefix}{p.Key.Split('[')[0].ToUpperInvariant().Replace(".", "__", StringComparison.Ordinal)})" }
+            : p).ToList();
 
     private static void ApplyEnvironment(Dictionary<string, object?> root, IDictionary environment, Reader reader)
     {
@@ -150,7 +173,7 @@ public static class GatewayConfigLoader
                 var path = prefix.Length == 0 ? key : $"{prefix}.{key}";
                 if (!known.Contains(key))
                 {
-                    var close = known.FirstOrDefault(k => Distance(k, key) <= 2);
+                    var close = NearestName.Find(key, known);
                     Warnings.Add(new ConfigProblem(path, "unknown key, ignored",
                         close is null ? $"remove it; the keys here are: {string.Join(", ", known)}" : $"did you mean '{(prefix.Length == 0 ? close : $"{prefix}.{close}")}'?"));
                 }
@@ -347,7 +370,7 @@ public static class GatewayConfigLoader
 
             if (pathNode is not Dictionary<string, object?> pathMap)
             {
-                Errors.Add(new ConfigProblem("default.path", "must be a mapping of paths", "write e.g. 'path: { /authorize: { addQueryParams: [...] } }' or remove it"));
+                Errors.Add(new ConfigProblem("default.path", $"must be a mapping of paths, not '{Describe(pathNode)}'", "write e.g. 'path: { /authorize: { addQueryParams: [...] } }' or remove it"));
                 return null;
             }
 
@@ -424,7 +447,7 @@ public static class GatewayConfigLoader
             }
             else
             {
-                Errors.Add(new ConfigProblem(key, "must be a list of 'method: scope' entries", "write e.g. 'scopes_supported: [ { initialize: \"mcp:init\" } ]'"));
+                Errors.Add(new ConfigProblem(key, $"must be a list of 'method: scope' entries, not '{Describe(node)}'", "write e.g. 'scopes_supported: [ { initialize: \"mcp:init\" } ]'"));
                 return ScopeRules.Empty;
             }
 
@@ -636,29 +659,5 @@ public static class GatewayConfigLoader
             List<object?> => "a list",
             _ => $"{value}",
         };
-
-        private static int Distance(string a, string b)
-        {
-            var d = new int[a.Length + 1, b.Length + 1];
-            for (var i = 0; i <= a.Length; i++)
-            {
-                d[i, 0] = i;
-            }
-
-            for (var j = 0; j <= b.Length; j++)
-            {
-                d[0, j] = j;
-            }
-
-            for (var i = 1; i <= a.Length; i++)
-            {
-                for (var j = 1; j <= b.Length; j++)
-                {
-                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                }
-            }
-
-            return d[a.Length, b.Length];
-        }
     }
 }

@@ -37,7 +37,8 @@ public static class GatewayApplication
             config = config with { TransportMode = "stdio", Stdio = config.Stdio with { Enabled = true } };
         }
 
-        return config with { Mode = options.Demo ? "demo" : options.Asgardeo ? "asgardeo" : "default" };
+        // A flag wins; without one, the file's mode (open-mcp-auth-proxy sets it by flag only) or the default.
+        return config with { Mode = options.Demo ? "demo" : options.Asgardeo ? "asgardeo" : config.Mode ?? "default" };
     }
 
     /// <summary>Runs the gateway; returns the process exit code (0 after a clean stop, 1 on a broken configuration or start failure).</summary>
@@ -59,7 +60,15 @@ public static class GatewayApplication
 
         if (!result.Succeeded)
         {
-            await error.WriteLineAsync($"mcp-auth-proxy gateway: {Path.GetFullPath(options.ConfigPath)} has {result.Errors.Count} problem(s):").ConfigureAwait(false);
+            var path = Path.GetFullPath(options.ConfigPath);
+            if (result.Errors.Count == 1)
+            {
+                // One mistake, one line.
+                await error.WriteLineAsync($"mcp-auth-proxy gateway: {path}: error: {result.Errors[0]}").ConfigureAwait(false);
+                return 1;
+            }
+
+            await error.WriteLineAsync($"mcp-auth-proxy gateway: {path} has {result.Errors.Count} problems:").ConfigureAwait(false);
             foreach (var problem in result.Errors)
             {
                 await error.WriteLineAsync($"  error: {problem}").ConfigureAwait(false);
@@ -81,7 +90,8 @@ public static class GatewayApplication
         }
         catch (IOException ex)
         {
-            await error.WriteLineAsync($"mcp-auth-proxy gateway: cannot listen: {ex.Message}. Fix: choose another listen_port, or stop what uses it.").ConfigureAwait(false);
+            var address = options.Urls ?? $"http://{settings.ListenHost}:{settings.ListenPort}";
+            await error.WriteLineAsync($"mcp-auth-proxy gateway: cannot listen on {address}: {ListenFailure.Describe(ex)}. Fix: choose another listen_port (or --listen URL), or stop the program that uses it.").ConfigureAwait(false);
             return 1;
         }
 

@@ -201,6 +201,20 @@ public sealed class ProtocolTranslatorTests
     }
 
     [Fact]
+    public void Discover_refused_for_a_version_the_server_lists_is_asked_again_and_no_other_refusal_is()
+    {
+        JsonRpcError Refusal(int code, object? data) => new() { Id = new RequestId(1), Error = new JsonRpcErrorDetail { Code = code, Message = "no", Data = data } };
+        var listsModern = new JsonObject { ["supported"] = new JsonArray(Modern), ["requested"] = "" };
+
+        Assert.True(ProtocolTranslator.IsRefusedVersionWeSpeak(Refusal(-32022, listsModern)));
+        Assert.True(ProtocolTranslator.IsRefusedVersionWeSpeak(Refusal(-32022, JsonSerializer.SerializeToElement(listsModern))));
+        Assert.False(ProtocolTranslator.IsRefusedVersionWeSpeak(Refusal(-32022, new JsonObject { ["supported"] = new JsonArray("2099-01-01") })));
+        Assert.False(ProtocolTranslator.IsRefusedVersionWeSpeak(Refusal(-32022, null)));
+        Assert.False(ProtocolTranslator.IsRefusedVersionWeSpeak(Refusal(-32601, listsModern)));
+        Assert.False(ProtocolTranslator.IsRefusedVersionWeSpeak(new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject() }));
+    }
+
+    [Fact]
     public void Schema_check_refuses_a_null_optional_member_and_a_missing_result_type()
     {
         // What the translator once wrote: the TypeScript SDK refuses it ("expected string, received null"), and so must the check.
