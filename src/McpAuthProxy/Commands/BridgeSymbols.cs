@@ -83,6 +83,9 @@ internal sealed class BridgeSymbols
 
     public bool ShowBanner(ParseResult parse) => !parse.GetValue(NoBanner) && !parse.GetValue(Silent);
 
+    /// <summary>Whether the MCP server URL was given (as the argument or MCP_BACKEND_URL).</summary>
+    public bool HasServerUrl(ParseResult parse) => NonEmpty(parse.GetValue(Url)) is not null || NonEmpty(Environment.GetEnvironmentVariable("MCP_BACKEND_URL")) is not null;
+
     /// <summary>Maps the parse to bridge options; every problem is added to <paramref name="errors"/> with its fix.</summary>
     public BridgeOptions? ToBridgeOptions(ParseResult parse, List<string> errors, bool requireUrl = true)
     {

@@ -14,12 +14,17 @@ public sealed partial class BridgeStdioTests(StackFixture fixture, ITestOutputHe
     [GeneratedRegex("open this URL: (\\S+)")]
     private static partial Regex SignInUrl();
 
-    [Fact]
-    public async Task Request_waiting_too_long_for_sign_in_gets_an_error_with_the_url_and_the_first_request_after_sign_in_works()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Request_waiting_too_long_for_sign_in_gets_an_error_with_the_url_and_the_first_request_after_sign_in_works(bool configuredIssuer)
     {
         using var run = new BridgeRun(output);
         run.Environment["TEST_BROWSER_MODE"] = "ignore";
-        await using var bridge = run.StartRaw(BridgeRun.Args(fixture.Stack, extra: ["--sign-in-wait", "2"]));
+        // The same in both modes: with the issuer configured, and discovered from the server's 401.
+        await using var bridge = run.StartRaw(configuredIssuer
+            ? BridgeRun.Args(fixture.Stack, extra: ["--sign-in-wait", "2"])
+            : [fixture.Stack.Mcp.AbsoluteUri, "--sign-in-wait", "2"]);
 
         await bridge.WriteLineAsync(Rpc.Initialize(1));
         var waited = Rpc.Parse(await bridge.ReadStdoutLineAsync(Ct));
