@@ -64,9 +64,7 @@ public static partial class BridgeRunner
             AdditionalHeaders = options.Headers.Count == 0 ? null : new Dictionary<string, string>(options.Headers),
         };
 
-        await using ITransport downstream = input is null
-            ? new StdioServerTransport("mcp-auth-proxy", loggerFactory)
-            : new StreamServerTransport(input, output!, "mcp-auth-proxy", loggerFactory);
+        await using ITransport downstream = new Transport.StdioLineTransport(input ?? Console.OpenStandardInput(), output ?? Console.OpenStandardOutput(), loggerFactory.CreateLogger<Transport.StdioLineTransport>());
 
         async Task<ITransport> ConnectAsync(CancellationToken ct)
         {
@@ -89,6 +87,10 @@ public static partial class BridgeRunner
                 if (reason is OAuthException)
                 {
                     LogFatal(logger, reason.Message);
+                    // Nothing is lost: the client's first request (sent as it starts us) and any other get the reason
+                    // as their answer before the process ends.
+                    await relay.FirstRequest.WaitAsync(FirstRequestGrace, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await relay.RefuseAllAsync(RelayErrors.From(reason, options.ServerUrl)).ConfigureAwait(false);
                     await stop.CancelAsync().ConfigureAwait(false);
                     await relaying.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     return 1;
@@ -101,6 +103,9 @@ public static partial class BridgeRunner
         await relaying.ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>How long a bridge that cannot go on waits for the client's first request, to answer it before exiting.</summary>
+    private static readonly TimeSpan FirstRequestGrace = TimeSpan.FromSeconds(3);
 
     [LoggerMessage(Diagnostics.EventIds.Stopped, LogLevel.Error, "{Reason}")]
     private static partial void LogFatal(ILogger logger, string reason);

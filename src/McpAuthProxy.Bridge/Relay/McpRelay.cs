@@ -35,6 +35,8 @@ public sealed partial class McpRelay : IAsyncDisposable
     private JsonRpcNotification? _initialized;
     private int _generation;
     private volatile bool _stopping;
+    private volatile JsonRpcErrorDetail? _refusal;
+    private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public McpRelay(ITransport downstream, Func<CancellationToken, Task<ITransport>> connect, Uri server, TimeProvider clock, ILogger<McpRelay> logger)
     {
@@ -48,7 +50,17 @@ public sealed partial class McpRelay : IAsyncDisposable
     /// <summary>The longest pause between reconnection attempts.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Relays until the client closes stdin or <paramref name="cancellationToken"/> fires.</summary>
+    /// <summary>How long requests in flight may still take once the client has closed its input.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Completes when the client has sent its first request.</summary>
+    public Task FirstRequest => _firstRequest.Task;
+
+    /// <summary>
+    /// Relays until the client closes stdin or <paramref name="cancellationToken"/> fires. Either way every request the
+    /// client sent gets an answer on stdout before this returns: requests in flight when stdin closes may finish (up to
+    /// <see cref="DrainTimeout"/>); whatever is left then, or when the bridge is stopped, is answered with an error.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
@@ -62,14 +74,57 @@ public sealed partial class McpRelay : IAsyncDisposable
             }
 
             LogDownstreamClosed();
+            await WaitForPendingAsync(DrainTimeout, cancellationToken).ConfigureAwait(false);
+            await RefusePendingAsync(new JsonRpcErrorDetail
+            {
+                Code = RelayErrors.UpstreamUnavailable,
+                Message = $"The bridge is stopping (the client closed its input) before the MCP server {_server} answered.",
+            }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
+            await RefusePendingAsync(_refusal ?? new JsonRpcErrorDetail
+            {
+                Code = RelayErrors.UpstreamUnavailable,
+                Message = $"The bridge is stopping before the MCP server {_server} answered.",
+            }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The bridge cannot go on (a sign-in that failed at start): answers every request in flight, and every request
+    /// that still arrives, with <paramref name="error"/>.
+    /// </summary>
+    public Task RefuseAllAsync(JsonRpcErrorDetail error)
+    {
+        _refusal = error;
+        return RefusePendingAsync(error);
+    }
+
+    private async Task RefusePendingAsync(JsonRpcErrorDetail error)
+    {
+        foreach (var id in _pending.Keys)
+        {
+            await AnswerWithErrorAsync(id, error).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForPendingAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = _clock.GetUtcNow() + timeout;
+        while (!_pending.IsEmpty && _clock.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _clock, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
     private void Observe(JsonRpcMessage message)
     {
+        if (message is JsonRpcRequest)
+        {
+            _firstRequest.TrySetResult();
+        }
+
         switch (message)
         {
             case JsonRpcRequest { Method: RequestMethods.Initialize } initialize:
@@ -91,6 +146,16 @@ public sealed partial class McpRelay : IAsyncDisposable
 
     private async Task ForwardUpAsync(JsonRpcMessage message, CancellationToken cancellationToken)
     {
+        if (_refusal is { } refusal)
+        {
+            if (message is JsonRpcRequest refused)
+            {
+                await AnswerWithErrorAsync(refused.Id, refusal).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         try
         {
             var upstream = await GetUpstreamAsync(cancellationToken).ConfigureAwait(false);

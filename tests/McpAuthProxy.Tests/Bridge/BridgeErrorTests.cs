@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using McpAuthProxy.Bridge.Relay;
 using McpAuthProxy.Testing;
 using McpAuthProxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -83,6 +84,22 @@ public sealed class BridgeErrorTests(ITestOutputHelper output)
         Assert.Equal(1, code);
         Assert.Contains($"Cannot reach the identity provider at http://127.0.0.1:{port}", stderr);
         Assert.Contains("check --oidc-issuer-url", stderr);
+    }
+
+    [Fact]
+    public async Task Unreachable_issuer_answers_the_clients_initialize_with_the_reason_before_exiting_1()
+    {
+        using var run = new BridgeRun(output);
+        var port = ClosedPort();
+        await using var bridge = run.StartRaw(["http://127.0.0.1:9/mcp", "--oidc-issuer-url", $"http://127.0.0.1:{port}", "--oidc-client-id", "c"]);
+
+        await bridge.WriteLineAsync(Rpc.Initialize(1));
+        var answer = Rpc.Parse(await bridge.ReadStdoutLineAsync(Ct));
+
+        Assert.Equal(1, (int)answer["id"]!);
+        Assert.Equal(RelayErrors.AuthorizationFailed, (int)answer["error"]!["code"]!);
+        Assert.Contains($"Cannot reach the identity provider at http://127.0.0.1:{port}", (string)answer["error"]!["message"]!);
+        Assert.Equal(1, await bridge.WaitForExitAsync(Ct));
     }
 
     [Fact]
