@@ -39,10 +39,13 @@ public static partial class BridgeRunner
                 backchannel, TimeProvider.System, loggerFactory);
         }
 
-        HttpMessageHandler handler = new SocketsHttpHandler
+        HttpMessageHandler handler = new Transport.MessageSizeLimit(options.MaxMessageBytes)
         {
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
-            ConnectTimeout = TimeSpan.FromSeconds(15),
+            InnerHandler = new SocketsHttpHandler
+            {
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+            },
         };
         if (source is not null)
         {

@@ -21,8 +21,19 @@ public static class RelayErrors
     /// <summary>The server answered with something the client's protocol era has no way to express.</summary>
     public const int NotTranslatable = -32003;
 
+    /// <summary>The server's answer was larger than <c>--max-message-size</c>.</summary>
+    public const int MessageTooLarge = -32004;
+
     public static JsonRpcErrorDetail From(Exception exception, Uri server)
     {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is Transport.MessageTooLargeException tooLarge)
+            {
+                return new JsonRpcErrorDetail { Code = MessageTooLarge, Message = tooLarge.Message };
+            }
+        }
+
         switch (exception)
         {
             case UnsupportedProtocolVersionException e:

@@ -35,10 +35,11 @@ internal sealed class BridgeSymbols
     public Option<string?> ClientMetadataUrl { get; } = new("--client-metadata-url") { Description = "Client ID Metadata Document URL to use as the client id where the authorization server supports it (discovery mode) [env: MCP_PROXY_CLIENT_METADATA_URL]", HelpName = "URL" };
     public Option<string?> AuthFlow { get; } = new("--auth-flow") { Description = "browser (authorization code + PKCE), device (RFC 8628 device code, for machines without a browser) or client-credentials (machine to machine) [env: MCP_PROXY_AUTH_FLOW] [default: browser]", HelpName = "FLOW" };
     public Option<string?> ClientPrivateKey { get; } = new("--client-private-key") { Description = "PEM private key (EC or RSA) for private_key_jwt client authentication [env: MCP_PROXY_CLIENT_PRIVATE_KEY]", HelpName = "PATH" };
+    public Option<int?> MaxMessageSize { get; } = new("--max-message-size") { Description = "Largest answer of the MCP server to read, in MiB; a larger one is answered with an error instead [env: MCP_PROXY_MAX_MESSAGE_SIZE] [default: 64]", HelpName = "MIB" };
     public Option<bool> NoResource { get; } = new("--no-resource") { Description = "Send no RFC 8707 resource parameter, for identity providers that reject it [env: MCP_PROXY_NO_RESOURCE=1|true|yes|on]" };
     public Option<bool> LogToFile { get; } = new("--log-to-file") { Description = "Accepted for compatibility with authful-mcp-proxy-rs; logs always go to stderr", Hidden = true };
 
-    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, AuthFlow, ClientPrivateKey, NoResource, LogToFile];
+    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, AuthFlow, ClientPrivateKey, NoResource, MaxMessageSize, LogToFile];
 
     public void AddTo(Command command)
     {
@@ -134,9 +135,11 @@ internal sealed class BridgeSymbols
             headers[header[..colon].Trim()] = header[(colon + 1)..].Trim();
         }
 
+        var maxMessage = Seconds(parse, MaxMessageSize, "MCP_PROXY_MAX_MESSAGE_SIZE", 64, errors, "MiB");
         return errors.Count > 0 || (url is null && requireUrl) ? null : new BridgeOptions
         {
             ServerUrl = url ?? new Uri("http://127.0.0.1/"),
+            MaxMessageBytes = maxMessage * 1024L * 1024,
             OAuth = oauth,
             Transport = transport,
             Headers = headers,
@@ -248,13 +251,13 @@ internal sealed class BridgeSymbols
         };
     }
 
-    private static int Seconds(ParseResult parse, Option<int?> option, string variable, int fallback, List<string> errors)
+    private static int Seconds(ParseResult parse, Option<int?> option, string variable, int fallback, List<string> errors, string unit = "seconds")
     {
         if (parse.GetValue(option) is { } given)
         {
             if (given <= 0)
             {
-                errors.Add($"{option.Name} must be a positive number of seconds.");
+                errors.Add($"{option.Name} must be a positive number of {unit}.");
             }
 
             return given;
@@ -268,7 +271,7 @@ internal sealed class BridgeSymbols
 
         if (!int.TryParse(text, out var value) || value <= 0)
         {
-            errors.Add($"{variable}='{text}' is not a positive number of seconds.");
+            errors.Add($"{variable}='{text}' is not a positive number of {unit}.");
             return fallback;
         }
 
