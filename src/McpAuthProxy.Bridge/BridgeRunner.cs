@@ -75,7 +75,11 @@ public static partial class BridgeRunner
             return await transport.ConnectAsync(ct).ConfigureAwait(false);
         }
 
-        await using var relay = new McpRelay(downstream, ConnectAsync, options.ServerUrl, TimeProvider.System, loggerFactory.CreateLogger<McpRelay>());
+        await using var relay = new McpRelay(downstream, ConnectAsync, options.ServerUrl, TimeProvider.System, loggerFactory.CreateLogger<McpRelay>())
+        {
+            // A configured issuer without --resource is asked for tokens without an audience; discovery sends the server's.
+            ResourceSent = options.OAuth is not { Issuer: not null, Resource: null, OmitResource: false },
+        };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var relaying = relay.RunAsync(stop.Token);
 

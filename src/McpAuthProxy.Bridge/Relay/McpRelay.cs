@@ -47,6 +47,9 @@ public sealed partial class McpRelay : IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>Whether tokens are asked for with an RFC 8707 resource (errors about a refused token say so otherwise).</summary>
+    public bool ResourceSent { get; init; } = true;
+
     /// <summary>The longest pause between reconnection attempts.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -220,7 +223,7 @@ public sealed partial class McpRelay : IAsyncDisposable
                     LogRequestFailed(request.Method, request.Id.ToString(), e.Message);
                 }
 
-                await AnswerWithErrorAsync(request.Id, RelayErrors.From(e, _server)).ConfigureAwait(false);
+                await AnswerWithErrorAsync(request.Id, RelayErrors.From(e, _server, ResourceSent)).ConfigureAwait(false);
             }
             else
             {
@@ -308,7 +311,7 @@ public sealed partial class McpRelay : IAsyncDisposable
         }
         catch (Exception e) when (e is ModelContextProtocol.McpException or HttpRequestException { StatusCode: not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden) } or TimeoutException)
         {
-            return new JsonRpcError { Id = id, Error = RelayErrors.From(e, _server) };
+            return new JsonRpcError { Id = id, Error = RelayErrors.From(e, _server, ResourceSent) };
         }
         finally
         {

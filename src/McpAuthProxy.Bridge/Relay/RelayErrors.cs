@@ -24,7 +24,9 @@ public static class RelayErrors
     /// <summary>The server's answer was larger than <c>--max-message-size</c>.</summary>
     public const int MessageTooLarge = -32004;
 
-    public static JsonRpcErrorDetail From(Exception exception, Uri server)
+    /// <param name="resourceSent">Whether tokens were asked for with an RFC 8707 <c>resource</c>; where not, a refused
+    /// token may carry the wrong audience, and the 401 message says how to ask for the right one.</param>
+    public static JsonRpcErrorDetail From(Exception exception, Uri server, bool resourceSent = true)
     {
         for (var inner = exception; inner is not null; inner = inner.InnerException)
         {
@@ -57,7 +59,9 @@ public static class RelayErrors
                 return new JsonRpcErrorDetail
                 {
                     Code = AuthorizationFailed,
-                    Message = $"The MCP server {server} refused the access token (HTTP 401) even after it was renewed. Check that the server trusts your identity provider and client, or sign in again with 'mcp-auth-proxy logout' then a restart.",
+                    Message = $"The MCP server {server} refused the access token (HTTP 401) even after it was renewed. " + (resourceSent
+                        ? "Check that the server trusts your identity provider and client, or sign in again with 'mcp-auth-proxy logout' then a restart."
+                        : $"If the server checks the token's audience, add --resource {server.AbsoluteUri} (MCP_PROXY_RESOURCE) so the identity provider issues the token for it; else check that the server trusts your identity provider and client."),
                 };
             case HttpRequestException { StatusCode: HttpStatusCode.Forbidden }:
                 return new JsonRpcErrorDetail { Code = AuthorizationFailed, Message = $"The MCP server {server} refused the request (HTTP 403): your account or token lacks the permission (scope) it needs." };
