@@ -5,16 +5,29 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-echo "== installing Chromium for the browser tests (Debian's chromium at /usr/bin/chromium; skipped when present)"
-if ! command -v chromium >/dev/null; then
-  if command -v apt-get >/dev/null; then
-    # apt-get update first: a fresh machine may have empty package lists.
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
-      || echo "   installing chromium failed; the Chromium tests will fail (apt-get install -y --no-install-recommends chromium)"
-  else
-    echo "   no apt-get here: install Chromium yourself, or set CHROMIUM; the Chromium tests fail without it"
+# Debian packages the tests start themselves (never as system services), each installed only when its command is
+# missing: Chromium for the browser tests; dbus-daemon, gnome-keyring and secret-tool for the Secret Service tests;
+# tinyproxy and openssl for the corporate-network tests (a forward proxy, a private CA).
+apt_updated=0
+need() {
+  local command=$1 package=$2
+  command -v "$command" >/dev/null && return 0
+  echo "== installing $package (for $command)"
+  if ! command -v apt-get >/dev/null; then
+    echo "   no apt-get here: install $package yourself; the tests that need $command fail without it"
+    return 0
   fi
-fi
+  # apt-get update first, once: a fresh machine may have empty package lists.
+  if [ "$apt_updated" -eq 0 ]; then apt-get update -qq || true; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" \
+    || echo "   installing $package failed; the tests that need $command will fail (apt-get install -y --no-install-recommends $package)"
+}
+need chromium chromium
+need dbus-daemon dbus-daemon
+need gnome-keyring-daemon gnome-keyring
+need secret-tool libsecret-tools
+need tinyproxy tinyproxy-bin
+need openssl openssl
 
 echo "== installing test peers (tests/e2e: Node 22, oidc-provider, MCP SDK, conformance suite)"
 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error --fetch-timeout=60000 --fetch-retries=5

@@ -53,6 +53,6 @@ public sealed class DevIdpCommandTests
         var exitCode = await child.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains(child.StderrLines, l => l.Contains("--port must be between 0 and 65535", StringComparison.Ordinal));
+        Assert.Contains(child.StderrLines, l => l.Contains("--port takes a port number from 0 to 65535", StringComparison.Ordinal));
     }
 }

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using McpAuthProxy.DevIdentity;
 using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.Gateway.Hosting;
@@ -98,11 +100,14 @@ public sealed class DemoStack : IAsyncDisposable
     }
 
     /// <summary>What runs where, and how to point a desktop client at it.</summary>
-    public string Describe()
+    /// <param name="bridgeCommand">How the bridge is started on this machine: <c>"command"</c>, then the arguments before the server URL.</param>
+    public string Describe(IReadOnlyList<string> bridgeCommand)
     {
+        static string Json(string value) => "\"" + JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping) + "\"";
+        var args = string.Join(", ", bridgeCommand.Skip(1).Append(McpUrl.AbsoluteUri).Select(Json));
         var user = Identity.User;
         var text = new StringBuilder();
-        text.AppendLine("mcp-auth-proxy demo: everything on loopback");
+        text.AppendLine("mcp-auth-proxy demo: everything on 127.0.0.1");
         text.AppendLine($"  identity provider  {Identity.Issuer}  (user {user.UserName} / password {user.Password})");
         text.AppendLine($"  gateway            {McpUrl}  (MCP authorization; admin_reset needs {AdminScope})");
         text.AppendLine("  sample MCP server  stdio, one process per session (tools: echo, add, current_time, admin_reset)");
@@ -112,8 +117,8 @@ public sealed class DemoStack : IAsyncDisposable
             {
               "mcpServers": {
                 "demo": {
-                  "command": "mcp-auth-proxy",
-                  "args": ["{{McpUrl}}"],
+                  "command": {{Json(bridgeCommand[0])}},
+                  "args": [{{args}}],
                   "env": {
                     "OIDC_ISSUER_URL": "{{Identity.Issuer}}",
                     "OIDC_CLIENT_ID": "mcp-bridge",
@@ -125,7 +130,7 @@ public sealed class DemoStack : IAsyncDisposable
               }
             }
             """);
-        text.AppendLine($"Or with no configuration at all (discovery and registration): \"args\": [\"{McpUrl}\"].");
+        text.AppendLine($"Or with no configuration at all (discovery and registration): \"command\": {Json(bridgeCommand[0])}, \"args\": [{args}], no \"env\".");
         return text.ToString();
     }
 

@@ -40,6 +40,9 @@ public static class GatewayConfigLoader
         ],
     };
 
+    /// <summary>Every key the loader reads, by section ("" for the top level; "stdio", "token_validation.introspection", ...).</summary>
+    public static IReadOnlyDictionary<string, string[]> Keys => KnownKeys;
+
     /// <summary>Loads and validates a file; a missing or unreadable file is an error, never an exception.</summary>
     public static ConfigLoadResult LoadFile(string path, IDictionary? environment = null, Func<GatewayConfig, GatewayConfig>? adjust = null)
     {
@@ -69,12 +72,10 @@ public static class GatewayConfigLoader
         {
             root = YamlTree.Parse(yaml);
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException)
         {
-            return new ConfigLoadResult(null,
-                [new ConfigProblem("config", $"not valid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}",
-                    "check the indentation (spaces, not tabs) and quote values that contain ':' or '#'")],
-                []);
+            // YamlDotNet's scanner throws InvalidOperationException for some unclosed flow collections.
+            return new ConfigLoadResult(null, [YamlSyntaxProblem.Describe(yaml, ex)], []);
         }
 
         var reader = new Reader();
@@ -90,9 +91,21 @@ public static class GatewayConfigLoader
             config = adjust(config);
         }
 
-        GatewayConfigValidator.Validate(config, reader.Errors, reader.Warnings);
-        return new ConfigLoadResult(reader.Errors.Count == 0 ? config : null, reader.Errors, reader.Warnings);
+        // A key whose value could not be read is reported once: not again as missing or as inconsistent with others.
+        var unreadable = reader.Errors.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        var errors = new List<ConfigProblem>();
+        var warnings = new List<ConfigProblem>();
+        GatewayConfigValidator.Validate(config, errors, warnings);
+        errors = [.. reader.Errors, .. errors.Where(e => !unreadable.Contains(e.Key))];
+        warnings = [.. reader.Warnings, .. warnings.Where(w => !unreadable.Contains(w.Key))];
+        return new ConfigLoadResult(errors.Count == 0 ? config : null, NameVariables(errors, reader.Overridden), NameVariables(warnings, reader.Overridden));
     }
+
+    /// <summary>A problem with a value that came from MCP_AUTH_PROXY_* names the variable, since config.yaml does not show it.</summary>
+    private static List<ConfigProblem> NameVariables(List<ConfigProblem> problems, HashSet<string> overridden) =>
+        problems.Select(p => overridden.Contains(p.Key.Split('[')[0])
+            ? p with { Key = $"{p.Key} (set by {EnvironmentPrefix}{p.Key.Split('[')[0].ToUpperInvariant().Replace(".", "__", StringComparison.Ordinal)})" }
+            : p).ToList();
 
     private static void ApplyEnvironment(Dictionary<string, object?> root, IDictionary environment, Reader reader)
     {
@@ -150,7 +163,7 @@ public static class GatewayConfigLoader
                 var path = prefix.Length == 0 ? key : $"{prefix}.{key}";
                 if (!known.Contains(key))
                 {
-                    var close = known.FirstOrDefault(k => Distance(k, key) <= 2);
+                    var close = NearestName.Find(key, known);
                     Warnings.Add(new ConfigProblem(path, "unknown key, ignored",
                         close is null ? $"remove it; the keys here are: {string.Join(", ", known)}" : $"did you mean '{(prefix.Length == 0 ? close : $"{prefix}.{close}")}'?"));
                 }
@@ -633,29 +646,5 @@ public static class GatewayConfigLoader
             List<object?> => "a list",
             _ => $"{value}",
         };
-
-        private static int Distance(string a, string b)
-        {
-            var d = new int[a.Length + 1, b.Length + 1];
-            for (var i = 0; i <= a.Length; i++)
-            {
-                d[i, 0] = i;
-            }
-
-            for (var j = 0; j <= b.Length; j++)
-            {
-                d[0, j] = j;
-            }
-
-            for (var i = 1; i <= a.Length; i++)
-            {
-                for (var j = 1; j <= b.Length; j++)
-                {
-                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                }
-            }
-
-            return d[a.Length, b.Length];
-        }
     }
 }

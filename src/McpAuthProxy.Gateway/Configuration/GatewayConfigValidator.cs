@@ -13,7 +13,7 @@ public static class GatewayConfigValidator
 
         if (config.ListenPort is null)
         {
-            warnings.Add(new ConfigProblem("listen_port", "not set; the gateway listens on 8080", "write 'listen_port: 8080' to make it explicit"));
+            warnings.Add(new ConfigProblem("listen_port", $"not set; the gateway listens on {config.ListenHost ?? "127.0.0.1"}:8080", "write 'listen_port: 8080' to make it explicit"));
         }
         else if (config.ListenPort is < 1 or > 65535)
         {
@@ -21,7 +21,13 @@ public static class GatewayConfigValidator
                 "write a port between 1 and 65535, e.g. 'listen_port: 8080'"));
         }
 
-        CheckUrl(errors, "proxy_base_url", config.ProxyBaseUrl, "http://localhost:8080");
+        CheckUrl(errors, "proxy_base_url", config.ProxyBaseUrl, "https://mcp.example.com");
+        if (config.ListenHost is "0.0.0.0" or "::" or "[::]" or "*" or "+" && config.ProxyBaseUrl is null)
+        {
+            // Without it the resource the gateway names in its metadata and accepts as audience is http://127.0.0.1:PORT/...
+            warnings.Add(new ConfigProblem("proxy_base_url", $"not set while listen_host is '{config.ListenHost}': the gateway names itself http://127.0.0.1:{config.ListenPort ?? 8080} in its metadata and in the token audience it accepts, which clients on other machines do not use",
+                "write the URL your clients use, e.g. 'proxy_base_url: https://mcp.example.com'"));
+        }
 
         if (!TransportModes.Contains(mode))
         {
@@ -72,10 +78,10 @@ public static class GatewayConfigValidator
         }
         else
         {
-            CheckUrl(errors, "base_url", config.BaseUrl, "http://localhost:8000");
+            CheckUrl(errors, "base_url", config.BaseUrl, "http://127.0.0.1:8000");
             if (config.BaseUrl is null)
             {
-                warnings.Add(new ConfigProblem("base_url", $"not set; the upstream MCP server is http://localhost:{config.Port ?? 8000}", "write 'base_url: \"http://localhost:8000\"'"));
+                warnings.Add(new ConfigProblem("base_url", $"not set; the upstream MCP server is http://127.0.0.1:{config.Port ?? 8000}", $"write 'base_url: \"http://127.0.0.1:{config.Port ?? 8000}\"' to make it explicit"));
             }
         }
 
@@ -114,7 +120,7 @@ public static class GatewayConfigValidator
 
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath.Length > 1 || uri.Query.Length > 0)
             {
-                errors.Add(new ConfigProblem($"cors.allowed_origins[{i}]", $"'{origin}' is not an origin", "write scheme://host[:port] with no path, e.g. 'http://localhost:6274'"));
+                errors.Add(new ConfigProblem($"cors.allowed_origins[{i}]", $"'{origin}' is not an origin", "write scheme://host[:port] with no path, e.g. 'http://127.0.0.1:6274'"));
             }
         }
 
@@ -150,7 +156,7 @@ public static class GatewayConfigValidator
         }
 
         CheckUrl(errors, "protected_resource_metadata.jwks_uri", prm.JwksUri, "https://idp.example.com/.well-known/jwks.json");
-        CheckUrl(errors, "protected_resource_metadata.resource_identifier", prm.ResourceIdentifier, "http://localhost:8080/mcp");
+        CheckUrl(errors, "protected_resource_metadata.resource_identifier", prm.ResourceIdentifier, "https://mcp.example.com/mcp");
         CheckUrl(errors, "default.base_url", config.Default.BaseUrl, "https://idp.example.com");
         CheckUrl(errors, "asgardeo.api_base_url", config.Asgardeo.ApiBaseUrl, "https://api.asgardeo.io");
         if (asgardeoMode && (config.Asgardeo.ClientId is null) != (config.Asgardeo.ClientSecret is null))

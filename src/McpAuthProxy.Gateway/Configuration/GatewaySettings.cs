@@ -213,12 +213,12 @@ public sealed record GatewaySettings
             stdioCommand.AddRange(config.Stdio.Args);
         }
 
-        var upstreamBase = config.BaseUrl ?? $"http://localhost:{config.Port ?? 8000}";
+        var upstreamBase = config.BaseUrl ?? $"http://127.0.0.1:{config.Port ?? 8000}";
         return new GatewaySettings
         {
             Config = config,
             ListenPort = config.ListenPort ?? 8080,
-            ListenHost = config.ListenHost ?? "localhost",
+            ListenHost = config.ListenHost ?? "127.0.0.1",
             PublicBaseUrl = config.ProxyBaseUrl is { } publicBase ? new Uri(publicBase.TrimEnd('/')) : null,
             TransportMode = mode,
             Upstream = upstream,

@@ -59,7 +59,15 @@ public static class GatewayApplication
 
         if (!result.Succeeded)
         {
-            await error.WriteLineAsync($"mcp-auth-proxy gateway: {Path.GetFullPath(options.ConfigPath)} has {result.Errors.Count} problem(s):").ConfigureAwait(false);
+            var path = Path.GetFullPath(options.ConfigPath);
+            if (result.Errors.Count == 1)
+            {
+                // One mistake, one line.
+                await error.WriteLineAsync($"mcp-auth-proxy gateway: {path}: error: {result.Errors[0]}").ConfigureAwait(false);
+                return 1;
+            }
+
+            await error.WriteLineAsync($"mcp-auth-proxy gateway: {path} has {result.Errors.Count} problems:").ConfigureAwait(false);
             foreach (var problem in result.Errors)
             {
                 await error.WriteLineAsync($"  error: {problem}").ConfigureAwait(false);
@@ -81,7 +89,8 @@ public static class GatewayApplication
         }
         catch (IOException ex)
         {
-            await error.WriteLineAsync($"mcp-auth-proxy gateway: cannot listen: {ex.Message}. Fix: choose another listen_port, or stop what uses it.").ConfigureAwait(false);
+            var address = options.Urls ?? $"http://{settings.ListenHost}:{settings.ListenPort}";
+            await error.WriteLineAsync($"mcp-auth-proxy gateway: cannot listen on {address}: {ListenFailure.Describe(ex)}. Fix: choose another listen_port (or --listen URL), or stop the program that uses it.").ConfigureAwait(false);
             return 1;
         }
 

@@ -12,12 +12,12 @@ internal sealed class GatewayEndpoints(GatewaySettings settings)
 
     public GatewaySettings Settings => settings;
 
-    public string PublicBase => (settings.PublicBaseUrl ?? _boundBase ?? new Uri($"http://localhost:{settings.ListenPort}")).ToString().TrimEnd('/');
+    public string PublicBase => (settings.PublicBaseUrl ?? _boundBase ?? new Uri($"http://127.0.0.1:{settings.ListenPort}")).ToString().TrimEnd('/');
 
     public void SetBoundAddress(string address)
     {
         var uri = new Uri(address);
-        var host = uri.Host is "0.0.0.0" or "[::]" or "::" or "+" or "*" ? "localhost" : uri.Host;
+        var host = uri.Host is "0.0.0.0" or "[::]" or "::" or "+" or "*" ? "127.0.0.1" : uri.Host;
         _boundBase = new UriBuilder(uri.Scheme, host, uri.Port).Uri;
     }
 

@@ -10,6 +10,8 @@ internal static class EventIds
     public const int TokenCacheMismatch = 1012;
     public const int TokenStored = 1013;
     public const int TokenCacheLegacy = 1014;
+    public const int TokenMigrated = 1015;
+    public const int ClientMigrated = 1016;
     public const int RefreshStarted = 1020;
     public const int RefreshSucceeded = 1021;
     public const int RefreshFailed = 1022;

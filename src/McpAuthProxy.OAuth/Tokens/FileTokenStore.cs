@@ -128,6 +128,19 @@ public sealed partial class FileTokenStore : ITokenStore
     public void WriteClient(string issuer, ClientRegistration client) =>
         WriteJson(ClientPathFor(issuer), client with { Issuer = issuer }, OAuthJsonContext.Default.ClientRegistration);
 
+    /// <summary>Removes the registered client's file; returns whether there was one.</summary>
+    public bool DeleteClient(string issuer)
+    {
+        var path = ClientPathFor(issuer);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+
     /// <summary>All token files in the folder, for <c>status</c>.</summary>
     public IEnumerable<(string Path, CachedToken? Token)> ReadAll()
     {

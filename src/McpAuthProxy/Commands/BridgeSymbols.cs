@@ -12,32 +12,62 @@ namespace McpAuthProxy.Commands;
 /// </summary>
 internal sealed class BridgeSymbols
 {
-    public Argument<string?> Url { get; } = new("MCP_BACKEND_URL")
+    public Argument<string?> Url { get; } = new("URL")
     {
-        Description = "URL of the remote MCP server, e.g. https://mcp.example.com/mcp [env: MCP_BACKEND_URL]. A path ending in /sse selects the legacy HTTP+SSE transport.",
+        Description = "The remote MCP server, e.g. https://mcp.example.com/mcp [env: MCP_BACKEND_URL]. A path ending in /sse selects the legacy HTTP+SSE transport.",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    public Option<string?> Issuer { get; } = new("--oidc-issuer-url") { Description = "Issuer URL of your OIDC identity provider, e.g. https://auth.example.com [env: OIDC_ISSUER_URL]. Leave it out to discover the provider from the server (MCP authorization) and register automatically", HelpName = "URL" };
-    public Option<string?> ClientId { get; } = new("--oidc-client-id") { Description = "OAuth client id registered at the identity provider [env: OIDC_CLIENT_ID]", HelpName = "ID" };
-    public Option<string?> ClientSecret { get; } = new("--oidc-client-secret") { Description = "Client secret, for confidential clients only [env: OIDC_CLIENT_SECRET]", HelpName = "SECRET" };
-    public Option<string?> Scopes { get; } = new("--oidc-scopes") { Description = "Space-separated scopes; openid is always sent first [env: OIDC_SCOPES] [default: openid profile email]", HelpName = "SCOPES" };
-    public Option<string?> RedirectUrl { get; } = new("--oidc-redirect-url") { Description = "Loopback redirect URL registered with the client [env: OIDC_REDIRECT_URL] [default: http://localhost:8080/auth/callback]", HelpName = "URL" };
+    public Option<string?> Issuer { get; } = ValueOptions.Text("--oidc-issuer-url", "URL", "an absolute http(s) URL, your identity provider's issuer", "https://auth.example.com",
+        "Issuer URL of your OIDC identity provider, e.g. https://auth.example.com [env: OIDC_ISSUER_URL]. Leave it out to discover the provider from the server (MCP authorization) and register automatically");
+    public Option<string?> ClientId { get; } = ValueOptions.Text("--oidc-client-id", "ID", "the client id registered at your identity provider", "my-client",
+        "OAuth client id registered at the identity provider [env: OIDC_CLIENT_ID]");
+    public Option<string?> ClientSecret { get; } = ValueOptions.Text("--oidc-client-secret", "SECRET", "the client's secret", "\"$OIDC_CLIENT_SECRET\"",
+        "Client secret, for confidential clients only [env: OIDC_CLIENT_SECRET]");
+    public Option<string?> Scopes { get; } = ValueOptions.Text("--oidc-scopes", "SCOPES", "space-separated scopes in quotes", "\"openid profile email\"",
+        "Space-separated scopes; openid is always sent first [env: OIDC_SCOPES] [default: openid profile email]");
+    public Option<string?> RedirectUrl { get; } = ValueOptions.Text("--oidc-redirect-url", "URL", "an http:// URL on localhost or 127.0.0.1, registered with your client", DefaultRedirect,
+        $"Loopback redirect URL registered with the client; the bridge listens on 127.0.0.1 at its port (localhost is the name authful-mcp-proxy registers) [env: OIDC_REDIRECT_URL] [default: {DefaultRedirect}]");
     public Option<bool> NoBanner { get; } = new("--no-banner") { Description = "Do not print the start-up banner" };
     public Option<bool> Silent { get; } = new("--silent") { Description = "Log errors only" };
     public Option<bool> Debug { get; } = new("--debug") { Description = "Log everything, including HTTP exchanges (secrets shown only as fingerprints) [env: MCP_PROXY_DEBUG=1|true|yes|on]" };
-    public Option<int?> LoginTimeout { get; } = new("--login-timeout") { Description = "Seconds to wait for the browser sign-in [env: MCP_PROXY_LOGIN_TIMEOUT] [default: 300]", HelpName = "SECONDS" };
-    public Option<int?> SignInWait { get; } = new("--sign-in-wait") { Description = "Seconds a request waits for a pending sign-in before it is answered with an error [env: MCP_PROXY_SIGN_IN_WAIT] [default: 45]", HelpName = "SECONDS" };
-    public Option<string?> TokenDir { get; } = new("--token-dir") { Description = $"Folder of the token cache [env: MCP_PROXY_TOKEN_DIR] [default: {FileTokenStore.DefaultDirectory}]", HelpName = "PATH" };
-    public Option<string?> Transport { get; } = new("--transport") { Description = "auto, streamable-http or sse [env: MCP_PROXY_TRANSPORT] [default: auto]", HelpName = "MODE" };
-    public Option<string?> Resource { get; } = new("--resource") { Description = "RFC 8707 resource to request tokens for (some identity providers need it to issue an audience) [env: MCP_PROXY_RESOURCE]", HelpName = "URI" };
-    public Option<string[]> Headers { get; } = new("--header") { Description = "Extra header for the MCP server, 'Name: value' (repeatable)", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
-    public Option<string?> ClientMetadataUrl { get; } = new("--client-metadata-url") { Description = "Client ID Metadata Document URL to use as the client id where the authorization server supports it (discovery mode) [env: MCP_PROXY_CLIENT_METADATA_URL]", HelpName = "URL" };
-    public Option<string?> AuthFlow { get; } = new("--auth-flow") { Description = "browser (authorization code + PKCE), device (RFC 8628 device code, for machines without a browser) or client-credentials (machine to machine) [env: MCP_PROXY_AUTH_FLOW] [default: browser]", HelpName = "FLOW" };
-    public Option<string?> ClientPrivateKey { get; } = new("--client-private-key") { Description = "PEM private key (EC or RSA) for private_key_jwt client authentication [env: MCP_PROXY_CLIENT_PRIVATE_KEY]", HelpName = "PATH" };
-    public Option<int?> MaxMessageSize { get; } = new("--max-message-size") { Description = "Largest answer of the MCP server to read, in MiB; a larger one is answered with an error instead [env: MCP_PROXY_MAX_MESSAGE_SIZE] [default: 64]", HelpName = "MIB" };
+    public Option<int?> LoginTimeout { get; } = ValueOptions.Seconds("--login-timeout", "120", "Seconds to wait for the browser sign-in [env: MCP_PROXY_LOGIN_TIMEOUT] [default: 300]");
+    public Option<int?> SignInWait { get; } = ValueOptions.Seconds("--sign-in-wait", "45", "Seconds a request waits for a pending sign-in before it is answered with an error [env: MCP_PROXY_SIGN_IN_WAIT] [default: 45]");
+    public Option<string?> TokenDir { get; } = TokenDirOption();
+    public Option<string?> Transport { get; } = ValueOptions.Text("--transport", "MODE", "auto, streamable-http or sse", "streamable-http",
+        "auto, streamable-http or sse [env: MCP_PROXY_TRANSPORT] [default: auto]");
+    public Option<string?> Resource { get; } = ValueOptions.Text("--resource", "URI", "an absolute URI without a fragment (usually the MCP server's URL)", "https://mcp.example.com/mcp",
+        "RFC 8707 resource to request tokens for (some identity providers need it to issue an audience) [env: MCP_PROXY_RESOURCE]");
+    public Option<string[]> Headers { get; } = new ValueOption<string[]>("--header", "a header in quotes, 'Name: value'", "'X-Api-Key: 123'")
+    {
+        Description = "Extra header for the MCP server, 'Name: value' (repeatable)",
+        HelpName = "HEADER",
+        AllowMultipleArgumentsPerToken = false,
+    };
+    public Option<string?> ClientMetadataUrl { get; } = ValueOptions.Text("--client-metadata-url", "URL", "an https URL with a path (your Client ID Metadata Document)", "https://app.example.com/oauth/client-metadata.json",
+        "Client ID Metadata Document URL to use as the client id where the authorization server supports it (discovery mode) [env: MCP_PROXY_CLIENT_METADATA_URL]");
+    public Option<string?> AuthFlow { get; } = ValueOptions.Text("--auth-flow", "FLOW", "browser, device or client-credentials", "device",
+        "browser (authorization code + PKCE), device (RFC 8628 device code, for machines without a browser) or client-credentials (machine to machine) [env: MCP_PROXY_AUTH_FLOW] [default: browser]");
+    public Option<string?> ClientPrivateKey { get; } = ValueOptions.Text("--client-private-key", "PATH", "the path of an existing PEM private key file", "key.pem",
+        "PEM private key (EC or RSA) for private_key_jwt client authentication [env: MCP_PROXY_CLIENT_PRIVATE_KEY]");
+    public Option<int?> MaxMessageSize { get; } = MiB("--max-message-size", "128", "Largest answer of the MCP server to read, in MiB; a larger one is answered with an error instead [env: MCP_PROXY_MAX_MESSAGE_SIZE] [default: 64]");
     public Option<bool> NoResource { get; } = new("--no-resource") { Description = "Send no RFC 8707 resource parameter, for identity providers that reject it [env: MCP_PROXY_NO_RESOURCE=1|true|yes|on]" };
     public Option<bool> LogToFile { get; } = new("--log-to-file") { Description = "Accepted for compatibility with authful-mcp-proxy-rs; logs always go to stderr", Hidden = true };
+
+    /// <summary>authful-mcp-proxy's redirect URL, which users have registered at their identity providers.</summary>
+    public const string DefaultRedirect = "http://localhost:8080/auth/callback";
+
+    /// <summary>A positive whole number of MiB; null when not given.</summary>
+    private static ValueOption<int?> MiB(string name, string example, string description)
+    {
+        var option = new ValueOption<int?>(name, "a whole number of MiB (1 or more)", example) { HelpName = "MIB", Description = description };
+        option.CustomParser = result => ValueOptions.Whole(result, option, 1, 1024 * 1024);
+        return option;
+    }
+
+    /// <summary>The token cache folder option, shared by the bridge, login, logout and status.</summary>
+    public static ValueOption<string?> TokenDirOption() => ValueOptions.Text("--token-dir", "PATH", "a folder", "~/.mcp/tokens",
+        $"Folder of the token cache [env: MCP_PROXY_TOKEN_DIR] [default: {FileTokenStore.DefaultDirectory}]");
 
     public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, AuthFlow, ClientPrivateKey, NoResource, MaxMessageSize, LogToFile];
 
@@ -58,8 +88,24 @@ internal sealed class BridgeSymbols
     }
 
     /// <summary>The flag, else the environment variable; empty counts as unset.</summary>
-    private static string? Value(ParseResult parse, Option<string?> option, string variable) =>
-        NonEmpty(parse.GetValue(option)) ?? NonEmpty(Environment.GetEnvironmentVariable(variable));
+    private static string? Value(ParseResult parse, Option<string?> option, string variable) => Read(parse, option, variable).Value;
+
+    /// <summary>The flag's value, else the variable's, with the name the user wrote it under (for the error about it).</summary>
+    private static Given Read(ParseResult parse, Option<string?> option, string variable) =>
+        NonEmpty(parse.GetValue(option)) is { } flag ? new(flag, option.Name, false)
+        : NonEmpty(Environment.GetEnvironmentVariable(variable)) is { } set ? new(set, variable, true)
+        : new(null, option.Name, false);
+
+    /// <summary>"--transport takes auto, ... ; 'x' is not one." or "MCP_PROXY_TRANSPORT='x' is not auto, ...; set e.g. ...".</summary>
+    private static string Wrong(Given given, Option option)
+    {
+        var kind = (IValueOption)option;
+        return given.FromVariable
+            ? $"{given.Source}='{given.Value}' is not {kind.Kind}; set e.g. {given.Source}={kind.Example}."
+            : UsageErrors.WrongValue(given.Source, kind, given.Value ?? "");
+    }
+
+    private readonly record struct Given(string? Value, string Source, bool FromVariable);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -96,18 +142,20 @@ internal sealed class BridgeSymbols
         {
             if (requireUrl)
             {
-                errors.Add("No MCP server URL given: pass it as the argument (mcp-auth-proxy https://mcp.example.com/mcp) or set MCP_BACKEND_URL.");
+                errors.Add("No MCP server URL given: pass it as the argument (mcp-auth-proxy https://mcp.example.com/mcp) or set MCP_BACKEND_URL; 'mcp-auth-proxy --help' lists the other commands (demo, gateway, login, ...).");
             }
         }
         else if (!TryHttpUrl(urlText, out url))
         {
-            errors.Add($"The MCP server URL '{urlText}' is not an absolute http(s) URL; write e.g. https://mcp.example.com/mcp.");
+            var guess = urlText.Contains("://", StringComparison.Ordinal) ? "https://mcp.example.com/mcp" : "https://" + urlText;
+            errors.Add($"The MCP server URL '{urlText}' is not an absolute http(s) URL; write e.g. {guess}.");
         }
 
         var oauth = ToOAuthOptions(parse, errors);
 
         var transport = BridgeTransport.Auto;
-        switch (Value(parse, Transport, "MCP_PROXY_TRANSPORT")?.ToLowerInvariant())
+        var transportGiven = Read(parse, Transport, "MCP_PROXY_TRANSPORT");
+        switch (transportGiven.Value?.ToLowerInvariant())
         {
             case null or "auto":
                 break;
@@ -117,8 +165,8 @@ internal sealed class BridgeSymbols
             case "sse":
                 transport = BridgeTransport.Sse;
                 break;
-            case { } other:
-                errors.Add($"--transport '{other}' is not known; use auto, streamable-http or sse.");
+            default:
+                errors.Add(Wrong(transportGiven, Transport));
                 break;
         }
 
@@ -128,7 +176,7 @@ internal sealed class BridgeSymbols
             var colon = header.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
-                errors.Add($"--header '{header}' is not of the form 'Name: value'.");
+                errors.Add(UsageErrors.WrongValue(Headers.Name, (IValueOption)Headers, header));
                 continue;
             }
 
@@ -148,16 +196,18 @@ internal sealed class BridgeSymbols
 
     public OAuthClientOptions? ToOAuthOptions(ParseResult parse, List<string> errors)
     {
-        var issuerText = Value(parse, Issuer, "OIDC_ISSUER_URL");
+        var issuerGiven = Read(parse, Issuer, "OIDC_ISSUER_URL");
+        var issuerText = issuerGiven.Value;
         var clientId = Value(parse, ClientId, "OIDC_CLIENT_ID");
         Uri? issuer = null;
         if (issuerText is not null && !TryHttpUrl(issuerText, out issuer))
         {
-            errors.Add($"The issuer URL '{issuerText}' is not an absolute http(s) URL; write e.g. https://auth.example.com.");
+            errors.Add(Wrong(issuerGiven, Issuer));
         }
 
         var flow = OAuth.AuthFlow.Browser;
-        switch (Value(parse, AuthFlow, "MCP_PROXY_AUTH_FLOW")?.ToLowerInvariant())
+        var flowGiven = Read(parse, AuthFlow, "MCP_PROXY_AUTH_FLOW");
+        switch (flowGiven.Value?.ToLowerInvariant())
         {
             case null or "browser":
                 break;
@@ -172,15 +222,16 @@ internal sealed class BridgeSymbols
             case "client-credentials" or "client_credentials":
                 flow = OAuth.AuthFlow.ClientCredentials;
                 break;
-            case { } other:
-                errors.Add($"--auth-flow '{other}' is not known; use browser, device or client-credentials.");
+            default:
+                errors.Add(Wrong(flowGiven, AuthFlow));
                 break;
         }
 
-        var privateKey = Value(parse, ClientPrivateKey, "MCP_PROXY_CLIENT_PRIVATE_KEY");
+        var privateKeyGiven = Read(parse, ClientPrivateKey, "MCP_PROXY_CLIENT_PRIVATE_KEY");
+        var privateKey = privateKeyGiven.Value;
         if (privateKey is not null && !File.Exists(privateKey))
         {
-            errors.Add($"--client-private-key '{privateKey}' does not exist; give the path of a PEM private key.");
+            errors.Add(Wrong(privateKeyGiven, ClientPrivateKey));
         }
 
         if (flow == OAuth.AuthFlow.ClientCredentials && (clientId is null || (Value(parse, ClientSecret, "OIDC_CLIENT_SECRET") is null && privateKey is null)))
@@ -194,18 +245,21 @@ internal sealed class BridgeSymbols
         }
 
         Uri? metadataUrl = null;
-        var metadataText = Value(parse, ClientMetadataUrl, "MCP_PROXY_CLIENT_METADATA_URL");
+        var metadataGiven = Read(parse, ClientMetadataUrl, "MCP_PROXY_CLIENT_METADATA_URL");
+        var metadataText = metadataGiven.Value;
         if (metadataText is not null && (!Uri.TryCreate(metadataText, UriKind.Absolute, out metadataUrl) || metadataUrl.Scheme != Uri.UriSchemeHttps || metadataUrl.AbsolutePath.Length <= 1))
         {
-            errors.Add($"--client-metadata-url '{metadataText}' must be an https URL with a path, e.g. https://app.example.com/oauth/client-metadata.json.");
+            errors.Add(Wrong(metadataGiven, ClientMetadataUrl));
         }
 
-        var redirectGiven = Value(parse, RedirectUrl, "OIDC_REDIRECT_URL");
-        var redirectText = redirectGiven ?? "http://localhost:8080/auth/callback";
+        var redirectRead = Read(parse, RedirectUrl, "OIDC_REDIRECT_URL");
+        var redirectGiven = redirectRead.Value;
+        var redirectText = redirectGiven ?? DefaultRedirect;
         if (!Uri.TryCreate(redirectText, UriKind.Absolute, out var redirect) || redirect.Scheme != Uri.UriSchemeHttp
             || !OAuth.Authorization.AuthorizationUrl.IsLoopback(redirect))
         {
-            errors.Add($"The redirect URL '{redirectText}' must be http:// on localhost or 127.0.0.1, e.g. http://localhost:8080/auth/callback.");
+            errors.Add(Wrong(redirectRead, RedirectUrl));
+            redirect = null;
         }
         else if (redirect.AbsolutePath == "/")
         {
@@ -219,7 +273,14 @@ internal sealed class BridgeSymbols
             : ScopeList.WithOpenIdFirst(ScopeList.Parse(scopesGiven ?? "openid profile email"));
         var loginTimeout = Seconds(parse, LoginTimeout, "MCP_PROXY_LOGIN_TIMEOUT", 300, errors);
         var signInWait = Seconds(parse, SignInWait, "MCP_PROXY_SIGN_IN_WAIT", 45, errors);
-        var resource = Value(parse, Resource, "MCP_PROXY_RESOURCE");
+        var resourceGiven = Read(parse, Resource, "MCP_PROXY_RESOURCE");
+        var resource = resourceGiven.Value;
+        if (resource is not null && (!Uri.TryCreate(resource, UriKind.Absolute, out var resourceUri) || resourceUri.Fragment.Length > 0))
+        {
+            // RFC 8707: an absolute URI without a fragment.
+            errors.Add(Wrong(resourceGiven, Resource));
+        }
+
         var omitResource = parse.GetValue(NoResource) || NonEmpty(Environment.GetEnvironmentVariable("MCP_PROXY_NO_RESOURCE"))?.ToLowerInvariant() is "1" or "true" or "yes" or "on";
         if (omitResource && resource is not null)
         {
@@ -253,13 +314,9 @@ internal sealed class BridgeSymbols
 
     private static int Seconds(ParseResult parse, Option<int?> option, string variable, int fallback, List<string> errors, string unit = "seconds")
     {
+        // The flag's value was checked by its parser; only the variable is read here.
         if (parse.GetValue(option) is { } given)
         {
-            if (given <= 0)
-            {
-                errors.Add($"{option.Name} must be a positive number of {unit}.");
-            }
-
             return given;
         }
 
@@ -269,9 +326,9 @@ internal sealed class BridgeSymbols
             return fallback;
         }
 
-        if (!int.TryParse(text, out var value) || value <= 0)
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value <= 0)
         {
-            errors.Add($"{variable}='{text}' is not a positive number of {unit}.");
+            errors.Add($"{variable}='{text}' is not a whole number of {unit} (1 or more); set e.g. {variable}={fallback}.");
             return fallback;
         }
 

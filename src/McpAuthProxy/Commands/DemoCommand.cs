@@ -1,5 +1,7 @@
 using System.CommandLine;
 using McpAuthProxy.Demo.Stack;
+using McpAuthProxy.Gateway.Hosting;
+using McpAuthProxy.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuthProxy.Commands;
@@ -7,25 +9,34 @@ namespace McpAuthProxy.Commands;
 /// <summary><c>mcp-auth-proxy demo [--check]</c>: the embedded identity provider, the sample server and the gateway on loopback.</summary>
 internal static class DemoCommand
 {
+    public const int DefaultIdentityProviderPort = 9400;
+    public const int DefaultGatewayPort = 9401;
+
     public static Command Create()
     {
-        var check = new Option<bool>("--check") { Description = "Run the whole flow once without a person (sign-in, tools, the 403 step-up) and exit 0 when every step worked" };
-        var idpPort = new Option<int>("--idp-port") { Description = "Port of the identity provider on 127.0.0.1", HelpName = "PORT", DefaultValueFactory = _ => 9400 };
-        var gatewayPort = new Option<int>("--gateway-port") { Description = "Port of the gateway on 127.0.0.1", HelpName = "PORT", DefaultValueFactory = _ => 9401 };
-        var command = new Command("demo", "Run the whole flow on loopback with nothing else installed: an identity provider, a sample MCP server and the gateway in front of it")
+        var check = new Option<bool>("--check") { Description = "Run the whole flow once without a person (sign-in, tools, the 403 step-up) on free ports, and exit 0 when every step worked" };
+        var idpPort = ValueOptions.Port("--idp-port", "9500", $"Port of the identity provider on 127.0.0.1; 0 picks a free one [default: {DefaultIdentityProviderPort}]", DefaultIdentityProviderPort);
+        var gatewayPort = ValueOptions.Port("--gateway-port", "9501", $"Port of the gateway on 127.0.0.1; 0 picks a free one [default: {DefaultGatewayPort}]", DefaultGatewayPort);
+        var command = new Command("demo", "Run the whole flow on 127.0.0.1 with nothing else installed: an identity provider, a sample MCP server and the gateway in front of it")
         {
             check, idpPort, gatewayPort,
         };
         command.SetAction((parse, ct) => parse.GetValue(check)
-            ? DemoCheck.RunAsync(SampleServerCommand(), Console.Out, ct)
-            : RunAsync(parse.GetValue(idpPort), parse.GetValue(gatewayPort), ct));
+            ? DemoCheck.RunAsync([.. SelfCommand.Direct(), "sample-server"], parse.InvocationConfiguration.Output, ct)
+            : RunAsync(parse.GetValue(idpPort), parse.GetValue(gatewayPort), parse.InvocationConfiguration, ct));
         return command;
     }
 
     /// <summary>Starts the stack on the given ports, prints what runs where and the desktop configuration, waits for Ctrl+C.</summary>
-    public static async Task<int> RunAsync(int idpPort, int gatewayPort, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int idpPort, int gatewayPort, InvocationConfiguration cli, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        if (idpPort == gatewayPort && idpPort != 0)
+        {
+            await cli.Error.WriteLineAsync($"mcp-auth-proxy demo: --idp-port and --gateway-port are both {idpPort}; give them different ports.").ConfigureAwait(false);
+            return 1;
+        }
+
         // A port in use is reported below in one line; the host's own failure log (with its stack) stays out.
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
@@ -39,20 +50,21 @@ internal static class DemoCommand
             {
                 IdentityProviderPort = idpPort,
                 GatewayPort = gatewayPort,
-                SampleServerCommand = SampleServerCommand(),
+                SampleServerCommand = [.. SelfCommand.Direct(), "sample-server"],
                 LoggerFactory = loggerFactory,
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
-            Console.Error.WriteLine($"mcp-auth-proxy demo: cannot listen ({e.Message}). Free ports {idpPort} and {gatewayPort}, or choose others with --idp-port and --gateway-port.");
+            await cli.Error.WriteLineAsync($"mcp-auth-proxy demo: cannot listen on 127.0.0.1 port {idpPort} or {gatewayPort}: {ListenFailure.Describe(e)}; free them, or choose others with --idp-port and --gateway-port (0 picks a free one).").ConfigureAwait(false);
             return 1;
         }
 
         await using (stack.ConfigureAwait(false))
         {
-            Console.Out.WriteLine(stack.Describe());
-            Console.Out.WriteLine("Press Ctrl+C to stop.");
+            await cli.Output.WriteLineAsync(stack.Describe(SelfCommand.ForDesktopClients())).ConfigureAwait(false);
+            await cli.Output.WriteLineAsync("Press Ctrl+C to stop.").ConfigureAwait(false);
+            await cli.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -62,16 +74,7 @@ internal static class DemoCommand
             }
         }
 
-        Console.Error.WriteLine("mcp-auth-proxy demo: stopped.");
+        await cli.Error.WriteLineAsync("mcp-auth-proxy demo: stopped.").ConfigureAwait(false);
         return 0;
-    }
-
-    /// <summary>This executable's <c>sample-server</c> command, spawned directly (no shell) by the gateway.</summary>
-    internal static IReadOnlyList<string> SampleServerCommand()
-    {
-        var process = Environment.ProcessPath ?? "mcp-auth-proxy";
-        return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, Path.Combine(AppContext.BaseDirectory, "mcp-auth-proxy.dll"), "sample-server"]
-            : [process, "sample-server"];
     }
 }

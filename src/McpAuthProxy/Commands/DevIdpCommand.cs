@@ -1,31 +1,21 @@
 using System.CommandLine;
 using McpAuthProxy.DevIdentity;
+using McpAuthProxy.Gateway.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace McpAuthProxy.Commands;
 
-/// <summary><c>mcp-auth-proxy dev-idp --port N</c>: the embedded identity provider on its own, until Ctrl+C.</summary>
+/// <summary><c>mcp-auth-proxy dev-idp [--port N] [--auto-approve]</c>: the embedded identity provider on its own, until Ctrl+C.</summary>
 internal static class DevIdpCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--port")
-        {
-            Description = "Port on 127.0.0.1 to listen on (0 picks a free one).",
-            DefaultValueFactory = _ => 0,
-        };
-        port.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                result.AddError("--port must be between 0 and 65535, e.g. --port 4400");
-            }
-        });
+        var port = ValueOptions.Port("--port", "4400", "Port on 127.0.0.1 to listen on; 0 picks a free one [default: 0]", 0);
         var autoApprove = new Option<bool>("--auto-approve")
         {
             Description = "Approve every authorization request for the demo user without showing the sign-in page.",
         };
-        var command = new Command("dev-idp", "Run the embedded development identity provider (OpenIddict, in memory) on loopback.")
+        var command = new Command("dev-idp", "Run the embedded development identity provider (OpenIddict, in memory) on 127.0.0.1: user demo, password demo-password.")
         {
             port,
             autoApprove,
@@ -55,10 +45,7 @@ internal static class DevIdpCommand
         }
         catch (IOException e)
         {
-            var reason = e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
-                ? "the address is already in use; choose another --port, or --port 0 for a free one"
-                : e.Message;
-            await cli.Error.WriteLineAsync($"mcp-auth-proxy dev-idp: cannot listen on 127.0.0.1:{port}: {reason}").ConfigureAwait(false);
+            await cli.Error.WriteLineAsync($"mcp-auth-proxy dev-idp: cannot listen on 127.0.0.1:{port}: {ListenFailure.Describe(e)}; choose another --port, or --port 0 for a free one.").ConfigureAwait(false);
             return 1;
         }
 

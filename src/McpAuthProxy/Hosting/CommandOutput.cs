@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Reflection;
+using McpAuthProxy.Commands;
 using McpAuthProxy.OAuth;
 using Microsoft.Extensions.Logging;
 
@@ -10,11 +12,13 @@ internal static class CommandOutput
     public static string Version { get; } =
         typeof(CommandOutput).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static int Fail(IEnumerable<string> errors)
+    /// <summary>Writes each problem as "mcp-auth-proxy &lt;command&gt;: problem" and returns exit code 1.</summary>
+    public static int Fail(TextWriter error, ParseResult parse, IEnumerable<string> errors)
     {
-        foreach (var error in errors)
+        var prefix = CommandHelp.PathOf(parse.CommandResult.Command);
+        foreach (var problem in errors)
         {
-            Console.Error.WriteLine($"mcp-auth-proxy: {error}");
+            error.WriteLine($"{prefix}: {problem}");
         }
 
         return 1;
@@ -33,7 +37,8 @@ internal static class CommandOutput
         }
         catch (OAuthException e)
         {
-            return Fail([e.Message]);
+            Console.Error.WriteLine($"mcp-auth-proxy: {e.Message}");
+            return 1;
         }
         catch (Exception e)
         {

@@ -70,7 +70,11 @@ public sealed partial class DemoTests(ITestOutputHelper output)
         run.Environment["OIDC_REDIRECT_URL"] = "http://127.0.0.1:0/callback";
         run.Environment["TEST_BROWSER_USER"] = "demo";
         run.Environment["TEST_BROWSER_PASSWORD"] = "demo-password";
-        await using (var client = await run.ConnectAsync([config.GetProperty("args")[0].GetString()!], Ct))
+        // The command as printed, which works from any folder: the absolute path of this build (not on PATH here).
+        var command = config.GetProperty("command").GetString()!;
+        Assert.True(Path.IsPathRooted(command) && File.Exists(command), command);
+        string[] args = [.. config.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)];
+        await using (var client = await run.ConnectAsync(command, args, Ct))
         {
             var result = await client.CallToolAsync("add", new Dictionary<string, object?> { ["a"] = 2, ["b"] = 3 }, cancellationToken: Ct);
             Assert.Equal("5", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);

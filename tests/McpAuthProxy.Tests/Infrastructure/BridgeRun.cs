@@ -77,14 +77,18 @@ public sealed class BridgeRun : IDisposable
     ];
 
     /// <summary>Starts the bridge under the C# SDK's MCP client over stdio, as a desktop client does.</summary>
-    public async Task<McpClient> ConnectAsync(string[] arguments, CancellationToken cancellationToken, McpClientOptions? options = null)
+    public Task<McpClient> ConnectAsync(string[] arguments, CancellationToken cancellationToken, McpClientOptions? options = null) =>
+        ConnectAsync("dotnet", [RepoPaths.ProxyDll, .. arguments], cancellationToken, options);
+
+    /// <summary>Starts <paramref name="command"/> as a desktop client's configuration names it ("command", "args").</summary>
+    public async Task<McpClient> ConnectAsync(string command, string[] arguments, CancellationToken cancellationToken, McpClientOptions? options = null)
     {
         var env = BuildEnvironment();
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "bridge",
-            Command = "dotnet",
-            Arguments = [RepoPaths.ProxyDll, .. arguments],
+            Command = command,
+            Arguments = arguments,
             EnvironmentVariables = env,
             StandardErrorLines = line =>
             {

@@ -71,7 +71,7 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
 
         Assert.StartsWith(Version + "+", version.Trim() + "+", StringComparison.Ordinal);
         Assert.Contains("Usage:", help, StringComparison.Ordinal);
-        Assert.Contains("mcp-auth-proxy [<MCP_BACKEND_URL>] [command] [options]", help, StringComparison.Ordinal);
+        Assert.Contains("mcp-auth-proxy [options] <URL>", help, StringComparison.Ordinal);
         Assert.Contains("gateway", help, StringComparison.Ordinal);
     }
 
