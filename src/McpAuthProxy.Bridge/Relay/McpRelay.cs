@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
@@ -21,16 +20,12 @@ public sealed partial class McpRelay : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private readonly ConcurrentDictionary<RequestId, int> _pending = new();
-    private readonly ConcurrentDictionary<RequestId, byte> _abandoned = new();
-    private readonly ConcurrentDictionary<RequestId, byte> _internal = new();
-    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource> _sendCompleted = new();
-    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _internalCalls = new();
+    private readonly RequestLedger _ledger = new();
+    private readonly InternalRequests _internal = new();
     private readonly SemaphoreSlim _eraGate = new(1, 1);
     private readonly ProtocolTranslator _translator = new();
-    private int _internalIds;
-    private Upstream? _upstream;
-    private Task<Upstream>? _reconnecting;
+    private UpstreamConnection? _upstream;
+    private Task<UpstreamConnection>? _reconnecting;
     private JsonRpcRequest? _initialize;
     private JsonRpcNotification? _initialized;
     private int _generation;
@@ -55,6 +50,9 @@ public sealed partial class McpRelay : IAsyncDisposable
 
     /// <summary>How long requests in flight may still take once the client has closed its input.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many client requests are waiting for their answer.</summary>
+    public int InFlight => _ledger.Count;
 
     /// <summary>Completes when the client has sent its first request.</summary>
     public Task FirstRequest => _firstRequest.Task;
@@ -106,20 +104,14 @@ public sealed partial class McpRelay : IAsyncDisposable
 
     private async Task RefusePendingAsync(JsonRpcErrorDetail error)
     {
-        foreach (var id in _pending.Keys)
+        foreach (var pending in _ledger.InFlight)
         {
-            await AnswerWithErrorAsync(id, error).ConfigureAwait(false);
+            await AnswerWithErrorAsync(pending.Id, error).ConfigureAwait(false);
         }
     }
 
-    private async Task WaitForPendingAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = _clock.GetUtcNow() + timeout;
-        while (!_pending.IsEmpty && _clock.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _clock, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
+    private Task WaitForPendingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _ledger.WhenEmptyAsync(timeout, _clock, cancellationToken);
 
     private void Observe(JsonRpcMessage message)
     {
@@ -132,17 +124,17 @@ public sealed partial class McpRelay : IAsyncDisposable
         {
             case JsonRpcRequest { Method: RequestMethods.Initialize } initialize:
                 _initialize = initialize;
-                _pending[initialize.Id] = 0;
+                _ledger.Open(initialize);
                 break;
             case JsonRpcRequest request:
-                _pending[request.Id] = 0;
+                _ledger.Open(request);
                 break;
             case JsonRpcNotification { Method: NotificationMethods.InitializedNotification } initialized:
                 _initialized = initialized;
                 break;
             case JsonRpcNotification { Method: NotificationMethods.CancelledNotification, Params: JsonObject p } when TryGetRequestId(p["requestId"], out var id):
-                // The client gave up on this request: whatever happens to it now, it gets no error from us.
-                _abandoned.TryAdd(id, 0);
+                // The client gave up on this request: whatever happens to it now, it gets no answer from us.
+                _ledger.Abandon(id);
                 break;
         }
     }
@@ -180,9 +172,10 @@ public sealed partial class McpRelay : IAsyncDisposable
                     break;
             }
 
-            if (message is JsonRpcRequest request)
+            var pending = message is JsonRpcRequest request ? _ledger.Find(request.Id) : null;
+            if (pending is not null)
             {
-                _pending[request.Id] = upstream.Generation;
+                pending.Generation = upstream.Generation;
             }
 
             LogMessageUp(Describe(message));
@@ -191,7 +184,11 @@ public sealed partial class McpRelay : IAsyncDisposable
                 // The transport learns the session id only once this send returns, after the answer is already in
                 // its channel; the answer waits for that, or the client's next request could go out without it.
                 var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _sendCompleted[initialize.Id] = sent;
+                if (pending is not null)
+                {
+                    pending.Sent = sent;
+                }
+
                 try
                 {
                     await upstream.SendAsync(message, cancellationToken).ConfigureAwait(false);
@@ -238,7 +235,7 @@ public sealed partial class McpRelay : IAsyncDisposable
     /// client's <c>initialize</c> from the discovery result, or initializes a 2025-era server itself for a 2026-era
     /// client. Returns true when the request was answered here.
     /// </summary>
-    private async Task<bool> NegotiateAsync(Upstream upstream, JsonRpcRequest opening, CancellationToken cancellationToken)
+    private async Task<bool> NegotiateAsync(UpstreamConnection upstream, JsonRpcRequest opening, CancellationToken cancellationToken)
     {
         await _eraGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -299,15 +296,14 @@ public sealed partial class McpRelay : IAsyncDisposable
     }
 
     /// <summary>Sends a request of our own to the server and waits for its answer; a refusal comes back as an error message.</summary>
-    private async Task<JsonRpcMessage> CallInternalAsync(Upstream upstream, string method, JsonNode? parameters, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> CallInternalAsync(UpstreamConnection upstream, string method, JsonNode? parameters, CancellationToken cancellationToken)
     {
-        var id = new RequestId($"mcp-auth-proxy-{Interlocked.Increment(ref _internalIds)}");
-        var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _internalCalls[id] = answer;
+        var id = _internal.NewId();
+        var answer = _internal.Expect(id);
         try
         {
             await upstream.SendAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, cancellationToken).ConfigureAwait(false);
-            return await answer.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return await answer.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ModelContextProtocol.McpException or HttpRequestException { StatusCode: not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden) } or TimeoutException)
         {
@@ -315,14 +311,14 @@ public sealed partial class McpRelay : IAsyncDisposable
         }
         finally
         {
-            _internalCalls.TryRemove(id, out _);
+            _internal.Forget(id);
         }
     }
 
     /// <summary>Answers a client request here, with a result or an error built elsewhere.</summary>
     private async Task AnswerAsync(RequestId id, JsonRpcMessage answer)
     {
-        if (!_pending.TryRemove(id, out _))
+        if (_ledger.Close(id) is null)
         {
             return;
         }
@@ -337,12 +333,11 @@ public sealed partial class McpRelay : IAsyncDisposable
 
     private async Task AnswerWithErrorAsync(RequestId id, JsonRpcErrorDetail error)
     {
-        if (!_pending.TryRemove(id, out _) || _abandoned.ContainsKey(id))
+        if (_ledger.Close(id) is not { Abandoned: false })
         {
             return;
         }
 
-        _abandoned.TryAdd(id, 0);
         await SendDownAsync(new JsonRpcError { Id = id, Error = error }).ConfigureAwait(false);
     }
 
@@ -359,7 +354,7 @@ public sealed partial class McpRelay : IAsyncDisposable
         }
     }
 
-    private async Task<Upstream> GetUpstreamAsync(CancellationToken cancellationToken)
+    private async Task<UpstreamConnection> GetUpstreamAsync(CancellationToken cancellationToken)
     {
         if (_upstream is { IsAlive: true } live)
         {
@@ -387,10 +382,10 @@ public sealed partial class McpRelay : IAsyncDisposable
         }
     }
 
-    private async Task<Upstream> ConnectAsync(bool replay, CancellationToken cancellationToken)
+    private async Task<UpstreamConnection> ConnectAsync(bool replay, CancellationToken cancellationToken)
     {
         var transport = await _connect(cancellationToken).ConfigureAwait(false);
-        var upstream = new Upstream(transport, Interlocked.Increment(ref _generation));
+        var upstream = new UpstreamConnection(transport, Interlocked.Increment(ref _generation));
         _upstream = upstream;
         upstream.Pump = PumpAsync(upstream);
         LogConnected(_server, upstream.Generation);
@@ -398,8 +393,8 @@ public sealed partial class McpRelay : IAsyncDisposable
         if (replay && !_translator.ServerIsStateless && (_initialize ?? _translator.SynthesizedInitialize) is { } initialize)
         {
             // A new connection is a new session to the server: introduce the client again, as it did at first.
-            var id = new RequestId($"mcp-auth-proxy-reconnect-{upstream.Generation}");
-            _internal.TryAdd(id, 0);
+            var id = _internal.NewId("reconnect-");
+            _internal.Ignore(id);
             await upstream.SendAsync(new JsonRpcRequest { Id = id, Method = initialize.Method, Params = initialize.Params?.DeepClone() }, cancellationToken).ConfigureAwait(false);
             if (_initialized is { } initialized)
             {
@@ -410,7 +405,7 @@ public sealed partial class McpRelay : IAsyncDisposable
         return upstream;
     }
 
-    private async Task PumpAsync(Upstream upstream)
+    private async Task PumpAsync(UpstreamConnection upstream)
     {
         Exception? failure = null;
         try
@@ -419,24 +414,18 @@ public sealed partial class McpRelay : IAsyncDisposable
             {
                 if (message is JsonRpcResponse or JsonRpcError && message is JsonRpcMessageWithId answer)
                 {
-                    if (_internal.TryRemove(answer.Id, out _))
+                    if (_internal.TryTake(answer))
                     {
                         continue;
                     }
 
-                    if (_internalCalls.TryGetValue(answer.Id, out var call))
+                    if (_ledger.Close(answer.Id) is not { Abandoned: false } pending)
                     {
-                        call.TrySetResult(message);
+                        // Already answered (with an error, after a lost connection), or the client cancelled it.
                         continue;
                     }
 
-                    if (!_pending.TryRemove(answer.Id, out _) && _abandoned.ContainsKey(answer.Id))
-                    {
-                        // Already answered with an error, or the client cancelled it.
-                        continue;
-                    }
-
-                    if (_sendCompleted.TryRemove(answer.Id, out var sent))
+                    if (pending.Sent is { } sent)
                     {
                         await sent.Task.WaitAsync(_lifetime.Token).ConfigureAwait(false);
                     }
@@ -461,11 +450,11 @@ public sealed partial class McpRelay : IAsyncDisposable
 
         upstream.IsAlive = false;
         LogUpstreamClosed(_server, failure?.Message ?? "the connection ended");
-        foreach (var (id, generation) in _pending)
+        foreach (var pending in _ledger.InFlight)
         {
-            if (generation == upstream.Generation)
+            if (pending.Generation == upstream.Generation)
             {
-                await AnswerWithErrorAsync(id, new JsonRpcErrorDetail
+                await AnswerWithErrorAsync(pending.Id, new JsonRpcErrorDetail
                 {
                     Code = RelayErrors.UpstreamUnavailable,
                     Message = $"The connection to the MCP server {_server} was lost before it answered; reconnecting. Retry the request.",
@@ -486,7 +475,7 @@ public sealed partial class McpRelay : IAsyncDisposable
         _reconnecting = ReconnectLoopAsync();
     }
 
-    private async Task<Upstream> ReconnectLoopAsync()
+    private async Task<UpstreamConnection> ReconnectLoopAsync()
     {
         var delay = TimeSpan.FromMilliseconds(250);
         var attempt = 0;
@@ -531,7 +520,9 @@ public sealed partial class McpRelay : IAsyncDisposable
                 return true;
             }
 
-            if (value.TryGetValue(out long l))
+            // Whatever backs the number (parsed JSON, or an int or long set in code), as JSON it reads the same.
+            if (value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+                && long.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l))
             {
                 id = new RequestId(l);
                 return true;
@@ -575,37 +566,5 @@ public sealed partial class McpRelay : IAsyncDisposable
 
         _lifetime.Dispose();
         _connectLock.Dispose();
-    }
-
-    /// <summary>One connection to the server. The first message on it is sent alone, so auto-detection settles once.</summary>
-    private sealed class Upstream(ITransport transport, int generation)
-    {
-        private readonly TaskCompletionSource _firstSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _started;
-
-        public ITransport Transport { get; } = transport;
-        public int Generation { get; } = generation;
-        public Task? Pump { get; set; }
-        public volatile bool IsAlive = true;
-
-        public async Task SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
-        {
-            if (Interlocked.Exchange(ref _started, 1) == 0)
-            {
-                try
-                {
-                    await Transport.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _firstSent.TrySetResult();
-                }
-
-                return;
-            }
-
-            await _firstSent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await Transport.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
-        }
     }
 }
