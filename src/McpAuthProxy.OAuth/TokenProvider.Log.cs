@@ -45,6 +45,9 @@ public sealed partial class TokenProvider
     [LoggerMessage(EventIds.StepUp, LogLevel.Information, "The server needs more scopes; signing in again for '{Scopes}'.")]
     private partial void LogStepUp(string scopes);
 
+    [LoggerMessage(EventIds.AuthorizationServerMoved, LogLevel.Information, "The MCP server now names authorization server {Now}, not {Before}; signing in there.")]
+    private partial void LogMovedServer(string before, string now);
+
     [LoggerMessage(EventIds.LoginFailed, LogLevel.Error, "Sign-in failed: {Reason}")]
     private partial void LogSignInFailed(string reason);
 }
