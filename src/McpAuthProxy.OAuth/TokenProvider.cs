@@ -279,7 +279,7 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
             }
 
             var token = ToCached(response, ScopeList.Join(_scopes));
-            LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is not null);
+            LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is null ? "no" : "yes");
             return token;
         }
         catch (OAuthException e)
@@ -318,7 +318,7 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
                 {
                     var response = await _tokenClient.DeviceCodeAsync(metadata, client, device.DeviceCode, _options.Resource, cancellationToken).ConfigureAwait(false);
                     var token = ToCached(response, ScopeList.Join(_scopes));
-                    LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is not null);
+                    LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is null ? "no" : "yes");
                     return token;
                 }
                 catch (OAuthException e) when (e.Error is "authorization_pending")
