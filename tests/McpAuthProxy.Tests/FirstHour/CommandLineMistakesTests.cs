@@ -57,3 +57,25 @@ public sealed class CommandLineMistakesTests
         Assert.StartsWith("mcp-auth-proxy login: give --oidc-issuer-url", Assert.Single(login.ErrorLines), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The bridge's environment variables set wrong: the variable named, as the flag would be. Child processes, since the environment is the process's.</summary>
+public sealed class EnvironmentMistakesTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("MCP_PROXY_DEBUG", "maybe", "mcp-auth-proxy: MCP_PROXY_DEBUG='maybe' is neither on (1, true, yes, on) nor off (0, false, no, off); set e.g. MCP_PROXY_DEBUG=1.")]
+    [InlineData("MCP_PROXY_NO_RESOURCE", "sometimes", "mcp-auth-proxy: MCP_PROXY_NO_RESOURCE='sometimes' is neither on (1, true, yes, on) nor off (0, false, no, off); set e.g. MCP_PROXY_NO_RESOURCE=1.")]
+    [InlineData("MCP_PROXY_LOGIN_TIMEOUT", "abc", "mcp-auth-proxy: MCP_PROXY_LOGIN_TIMEOUT='abc' is not a whole number of seconds (1 or more); set e.g. MCP_PROXY_LOGIN_TIMEOUT=300.")]
+    [InlineData("MCP_PROXY_TRANSPORT", "carrier-pigeon", "mcp-auth-proxy: MCP_PROXY_TRANSPORT='carrier-pigeon' is not auto, streamable-http or sse; set e.g. MCP_PROXY_TRANSPORT=streamable-http.")]
+    [InlineData("OIDC_ISSUER_URL", "auth.example.com", "mcp-auth-proxy: OIDC_ISSUER_URL='auth.example.com' is not an absolute http(s) URL, your identity provider's issuer; set e.g. OIDC_ISSUER_URL=https://auth.example.com.")]
+    public async Task A_variable_set_wrong_gets_one_line_naming_it(string variable, string value, string expected)
+    {
+        using var run = new Infrastructure.BridgeRun(output);
+        run.Environment[variable] = value;
+        run.Environment["OIDC_CLIENT_ID"] = "c";
+        await using var bridge = run.StartRaw(["https://mcp.example.com/mcp"]);
+
+        Assert.Equal(1, await bridge.WaitForExitAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(expected, Assert.Single(bridge.StderrLines));
+        Assert.Empty(bridge.StdoutLines);
+    }
+}
