@@ -24,6 +24,8 @@ public sealed class CommandLineMistakesTests
     [InlineData("mcp-auth-proxy connect: unexpected argument 'https://b.example.com/mcp': mcp-auth-proxy connect takes one server URL.", "connect", "https://a.example.com/mcp", "https://b.example.com/mcp")]
     [InlineData("mcp-auth-proxy demo: --idp-port and --gateway-port are both 9500; give them different ports.", "demo", "--idp-port", "9500", "--gateway-port", "9500")]
     [InlineData("mcp-auth-proxy: The MCP server URL 'mcp.example.com/mcp' is not an absolute http(s) URL; write e.g. https://mcp.example.com/mcp.", "mcp.example.com/mcp")]
+    [InlineData("mcp-auth-proxy status: options go after the command: mcp-auth-proxy status --token-dir /tmp/tokens", "--token-dir", "/tmp/tokens", "status")]
+    [InlineData("mcp-auth-proxy gateway: --oidc-client-id is an option of the bridge (mcp-auth-proxy [options] URL), not of 'mcp-auth-proxy gateway'.", "--oidc-client-id", "c", "gateway")]
     public async Task A_mistake_gets_one_line_that_names_it_and_exit_1(string expected, params string[] args)
     {
         var result = await CliRun.RunAsync(args);
