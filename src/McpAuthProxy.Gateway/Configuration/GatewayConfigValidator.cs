@@ -284,6 +284,29 @@ public static class GatewayConfigValidator
         {
             errors.Add(new ConfigProblem("stream_idle_timeout_seconds", $"{config.StreamIdleTimeoutSeconds} is not a timeout", "write e.g. 'stream_idle_timeout_seconds: 3600'"));
         }
+
+        ValidateResourceRules(config, errors);
+    }
+
+    /// <summary>A rule names a resource by its one canonical URI: the gateway refuses requests in any other spelling.</summary>
+    private static void ValidateResourceRules(GatewayConfig config, List<ConfigProblem> errors)
+    {
+        foreach (var (method, rule) in config.ProtectedResourceMetadata.ScopesSupported.Methods)
+        {
+            if (!Transport.JsonRpcBody.IsResourceMethod(method.ToLowerInvariant()))
+            {
+                continue;
+            }
+
+            foreach (var uri in rule.NameScopes.Keys)
+            {
+                if (Authorization.ResourceUri.Problem(uri) is { } problem)
+                {
+                    errors.Add(new ConfigProblem($"protected_resource_metadata.scopes_supported.{method}.{uri}", $"the URI {problem}",
+                        "write the URI in its canonical form: lowercase scheme and host, no '.' or '..' segments, no fragment, '%XX' only where a character may not be written as it is"));
+                }
+            }
+        }
     }
 
     private static void ValidateAuthorizationProxy(GatewayConfig config, List<ConfigProblem> errors)

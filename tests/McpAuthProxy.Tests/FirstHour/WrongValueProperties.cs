@@ -184,6 +184,7 @@ public sealed class WrongValueProperties
         ["stream_idle_timeout_seconds"] = Kind.Whole,
         ["authorization_proxy"] = Kind.Map,
         ["trusted_proxies"] = Kind.List,
+        ["hide_unauthorized"] = Kind.Bool,
         ["mcp_server_base_url"] = Kind.Text,
         ["mcp_paths"] = Kind.Map,
         ["paths.sse"] = Kind.Path,
