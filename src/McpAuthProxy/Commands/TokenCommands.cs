@@ -57,7 +57,7 @@ internal static class TokenCommands
                 var token = await tokens.SignInAheadAsync().WaitAsync(oauth.LoginTimeout + TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
                 logging.Notify($"Signed in to {token.AuthorizationServer ?? token.Issuer} as client {token.ClientId}; token {Fingerprint.Of(token.AccessToken)} cached in {tokens.Store.Describe(tokens.Key)}.");
                 return 0;
-            }).ConfigureAwait(false);
+            }, error, CommandHelp.PathOf(parse.CommandResult.Command)).ConfigureAwait(false);
         });
         return command;
     }

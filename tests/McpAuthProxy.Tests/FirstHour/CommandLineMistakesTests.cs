@@ -52,11 +52,15 @@ public sealed class CommandLineMistakesTests
     [Fact]
     public async Task Login_takes_the_server_url_after_the_command()
     {
-        var login = await CliRun.RunAsync("login", "https://mcp.example.com/mcp", "--oidc-client-id", "c");
+        var tokens = Directory.CreateTempSubdirectory("first-hour-tokens-").FullName;
+        var login = await CliRun.RunAsync("login", "https://mcp.example.com/mcp", "--oidc-client-id", "c", "--token-dir", tokens);
 
-        // No usage error about the URL: the one line is about what login needs.
+        // No usage error about the URL: login goes on to discover the server's authorization (discovery mode), and
+        // the one line says the server cannot be reached (no network to mcp.example.com here).
         Assert.Equal(1, login.ExitCode);
-        Assert.StartsWith("mcp-auth-proxy login: give --oidc-issuer-url", Assert.Single(login.ErrorLines), StringComparison.Ordinal);
+        var line = Assert.Single(login.ErrorLines);
+        Assert.Contains("Cannot reach https://mcp.example.com/", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("goes after", line, StringComparison.Ordinal);
     }
 }
 

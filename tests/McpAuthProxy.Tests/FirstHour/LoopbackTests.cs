@@ -28,7 +28,7 @@ public sealed class LoopbackTests(ITestOutputHelper output)
             await using var client = await run.ConnectAsync([localhost.AbsoluteUri], Ct);
         });
 
-        var expected = $"The MCP server {localhost} names itself {stack.McpUrl} in its metadata, and OAuth needs the two to be the same URL (localhost and 127.0.0.1 are different names there): give the bridge {stack.McpUrl}.";
+        var expected = $"The MCP server calls itself {stack.McpUrl}, but the bridge was given {localhost}: the same machine spelled another way (127.0.0.1 vs localhost). Use the server's spelling: {stack.McpUrl}";
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Equal(0, run.BrowserOpens);
     }
