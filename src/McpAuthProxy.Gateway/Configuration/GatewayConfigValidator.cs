@@ -128,7 +128,16 @@ public static class GatewayConfigValidator
             var origin = config.Cors.AllowedOrigins[i];
             if (origin == "*")
             {
-                warnings.Add(new ConfigProblem($"cors.allowed_origins[{i}]", "'*' lets any web page call the gateway with a user's token", "list the exact origins of your MCP clients"));
+                if (config.Cors.AllowCredentials == true)
+                {
+                    errors.Add(new ConfigProblem($"cors.allowed_origins[{i}]", "'*' with allow_credentials: true would let any web page send a user's cookies and credentials",
+                        "list the exact origins of your MCP clients, or set allow_credentials: false"));
+                }
+                else
+                {
+                    warnings.Add(new ConfigProblem($"cors.allowed_origins[{i}]", "'*' lets any web page call the gateway with a user's token", "list the exact origins of your MCP clients"));
+                }
+
                 continue;
             }
 

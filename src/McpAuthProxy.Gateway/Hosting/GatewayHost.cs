@@ -161,6 +161,11 @@ public sealed partial class GatewayHost : IAsyncDisposable
                 forwarded.KnownIPNetworks.Add(network);
             }
 
+            app.Use((context, next) =>
+            {
+                ClientAddressHeaders.MarkPeer(context);
+                return next(context);
+            });
             app.UseForwardedHeaders(forwarded);
         }
 
