@@ -108,6 +108,8 @@ protected_resource_metadata:
   scopes_supported:
     - tools/call:
       - echo: "mcp:tools"
+# every session of the benchmark is one user's (one token)
+max_sessions_per_subject: ${Math.max(o.sessions, o.concurrency) + 100}
 ${extra}`;
 const stdioYaml = (shared) => `transport_mode: stdio
 stdio:
@@ -115,6 +117,7 @@ stdio:
   user_command: "${NODE} ${ECHO_STDIO}"
   shared_process: ${shared}
   max_sessions: ${Math.max(o.sessions, o.concurrency) + 100}
+  max_sessions_per_subject: ${Math.max(o.sessions, o.concurrency) + 100}
 `;
 const httpYaml = baseYaml(`transport_mode: streamable_http\nbase_url: "${origin(upStateless.info.url)}"\n`);
 const NO_ACCESS_LOG = { "Logging__LogLevel__McpAuthProxy.Gateway.Hosting.McpEndpoint": "Warning" };

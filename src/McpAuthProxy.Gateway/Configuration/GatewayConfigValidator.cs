@@ -299,6 +299,11 @@ public static class GatewayConfigValidator
             errors.Add(new ConfigProblem("stream_idle_timeout_seconds", $"{config.StreamIdleTimeoutSeconds} is not a timeout", "write e.g. 'stream_idle_timeout_seconds: 3600'"));
         }
 
+        if (config.MaxSessionsPerSubject is < 1)
+        {
+            errors.Add(new ConfigProblem("max_sessions_per_subject", $"{config.MaxSessionsPerSubject} allows no session", "write e.g. 'max_sessions_per_subject: 1000'"));
+        }
+
         ValidateResourceRules(config, errors);
     }
 
