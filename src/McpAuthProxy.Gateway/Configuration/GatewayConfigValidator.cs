@@ -312,7 +312,7 @@ public static class GatewayConfigValidator
     {
         foreach (var (method, rule) in config.ProtectedResourceMetadata.ScopesSupported.Methods)
         {
-            if (!Transport.JsonRpcBody.IsResourceMethod(method.ToLowerInvariant()))
+            if (!Transport.JsonRpcBody.IsResourceMethod(method))
             {
                 continue;
             }
