@@ -108,6 +108,8 @@ protected_resource_metadata:
   scopes_supported:
     - tools/call:
       - echo: "mcp:tools"
+# every session of the benchmark is one user's (one token)
+max_sessions_per_subject: ${Math.max(o.sessions, o.concurrency) + 100}
 ${extra}`;
 const stdioYaml = (shared) => `transport_mode: stdio
 stdio:

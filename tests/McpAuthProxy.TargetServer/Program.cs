@@ -8,7 +8,7 @@ using ModelContextProtocol.Server;
 
 // The C# SDK MCP server the gateway's security suite attacks (tests/e2e/target-server.mjs is its TypeScript twin):
 //   McpAuthProxy.TargetServer            speaks MCP on stdin/stdout
-//   McpAuthProxy.TargetServer --http     the SDK's ASP.NET Core host (MapMcp: stateful Streamable HTTP on /mcp, legacy
+//   McpAuthProxy.TargetServer --http [--gzip]  the SDK's ASP.NET Core host (--gzip: every answer gzip-compressed, asked or not) (MapMcp: stateful Streamable HTTP on /mcp, legacy
 //                                        HTTP+SSE on /sse and /message) on 127.0.0.1 with an ephemeral port; prints
 //                                        {"ready":true,"mcp":...,"sse":...} on stdout.
 if (!args.Contains("--http"))
@@ -31,6 +31,32 @@ builder.Services.AddMcpServer(options => TargetSurface.Configure(options))
     });
 #pragma warning restore MCP9004, MCP9005
 var app = builder.Build();
+if (args.Contains("--gzip"))
+{
+    // A misbehaving upstream: every answer gzip-compressed, whatever the client accepts.
+    app.Use(async (context, next) =>
+    {
+        var body = context.Response.Body;
+        await using var gzip = new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true);
+        // Last word on the header: the SDK sets its own (identity) on event streams.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers.ContentEncoding = "gzip";
+            context.Response.ContentLength = null;
+            return Task.CompletedTask;
+        });
+        context.Response.Body = gzip;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+    });
+}
+
 app.MapMcp("/mcp");
 app.MapMcp("");
 await app.StartAsync();

@@ -4,6 +4,8 @@
 //   node target-server.mjs --stdio   speaks MCP on stdin/stdout
 //   node target-server.mjs --http    Streamable HTTP on /mcp (stateful) and legacy HTTP+SSE on /sse + /messages, on
 //                                    127.0.0.1 with an ephemeral port; prints {"ready":true,"mcp":...,"sse":...}
+//                     --resumable    with an event store: streams start with a priming event, and a GET with
+//                                    Last-Event-ID replays what followed it
 // Tools: echo {message}; admin_reset; env (this process's environment as JSON); ask (elicits an answer from the
 // client and returns it as "answer: <json>"); pid. Resources: file:///public, file:///secret, demo://notes/secret, and
 // the template file:///vault/{name}. Prompts: greeting, secret_prompt. Everything secret says "TOP SECRET".
@@ -13,6 +15,7 @@ import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mc
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import { InMemoryEventStore } from "@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js";
 import { z } from "zod";
 
 const text = (value) => ({ content: [{ type: "text", text: value }] });
@@ -63,7 +66,11 @@ if (process.argv.includes("--stdio")) {
           return res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32001, message: "Session not found" } }));
         }
         if (!transport) {
-          transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => streams.set(sid, transport) });
+          transport = new StreamableHTTPServerTransport({
+            sessionIdGenerator: () => randomUUID(),
+            onsessioninitialized: (sid) => streams.set(sid, transport),
+            ...(process.argv.includes("--resumable") ? { eventStore: new InMemoryEventStore() } : {}),
+          });
           transport.onclose = () => transport.sessionId && streams.delete(transport.sessionId);
           await createServer().connect(transport);
         }

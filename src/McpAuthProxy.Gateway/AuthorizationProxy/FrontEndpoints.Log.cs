@@ -7,6 +7,9 @@ internal sealed partial class FrontEndpoints
     [LoggerMessage(Diagnostics.EventIds.FrontConsentLimited, LogLevel.Warning, "Refused /authorize from {Address}: too many pending sign-ins from this address (authorization_proxy.consent_rate_limit).")]
     private partial void LogConsentLimited(string address);
 
+    [LoggerMessage(Diagnostics.EventIds.FrontErrorNotRedirected, LogLevel.Information, "Showed /authorize's {Error} as a page instead of redirecting to a redirect URI that is not loopback (no open redirect).")]
+    private partial void LogErrorNotRedirected(string error);
+
     [LoggerMessage(Diagnostics.EventIds.FrontRequestRefused, LogLevel.Warning, "Refused {Path}: {Reason}")]
     private partial void LogRefused(string path, string reason);
 

@@ -153,7 +153,7 @@ internal sealed partial class FrontEndpoints : IDisposable
                 _ => $"This gateway is not the resource '{resource}'.",
             };
             LogRefused("/authorize", description);
-            RedirectToClient(context, Issuer, redirectUri, state, ("error", problem), ("error_description", description));
+            await RefuseBeforeConsentAsync(context, redirectUri, state, problem, description).ConfigureAwait(false);
             return;
         }
 
@@ -162,8 +162,7 @@ internal sealed partial class FrontEndpoints : IDisposable
         var providerEndpoints = await _provider.GetEndpointsAsync(context.RequestAborted).ConfigureAwait(false);
         if (providerEndpoints is null)
         {
-            RedirectToClient(context, Issuer, redirectUri, state, ("error", "temporarily_unavailable"),
-                ("error_description", "The identity provider's metadata could not be fetched; try again shortly."));
+            await RefuseBeforeConsentAsync(context, redirectUri, state, "temporarily_unavailable", "The identity provider's metadata could not be fetched; try again shortly.").ConfigureAwait(false);
             return;
         }
 
@@ -527,6 +526,25 @@ internal sealed partial class FrontEndpoints : IDisposable
     {
         var trimmed = resource.TrimEnd('/');
         return _endpoints.AcceptedAudiences().Any(a => a.TrimEnd('/') == trimmed) || trimmed == _endpoints.PublicBase;
+    }
+
+    /// <summary>
+    /// An error at <c>/authorize</c> before the user has seen anything. Anyone can register a client with a redirect URI of
+    /// their choosing, so redirecting such errors at once would make the gateway's origin an open redirector (RFC 9700
+    /// section 4.11): they go back only to a loopback redirect URI (the user's own machine); for any other, the user sees
+    /// an error page.
+    /// </summary>
+    private async Task RefuseBeforeConsentAsync(HttpContext context, string redirectUri, string? state, string error, string description)
+    {
+        if (Uri.TryCreate(redirectUri, UriKind.Absolute, out var target) && target.Scheme == "http" && RedirectUriRules.IsLoopbackHost(target.Host))
+        {
+            RedirectToClient(context, Issuer, redirectUri, state, ("error", error), ("error_description", description));
+            return;
+        }
+
+        LogErrorNotRedirected(error);
+        await FrontResponses.WriteErrorPageAsync(context, error == "temporarily_unavailable" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status400BadRequest,
+            "Sign-in refused", description + " Start the sign-in again from your MCP client.").ConfigureAwait(false);
     }
 
     private static void RedirectToClient(HttpContext context, string issuer, string redirectUri, string? state, params (string Name, string Value)[] parameters)

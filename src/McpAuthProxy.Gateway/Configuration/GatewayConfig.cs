@@ -35,6 +35,8 @@ public sealed record GatewayConfig
     /// use; false lists them, and a call of one gets 403 <c>insufficient_scope</c> (a step-up a client can reach).
     /// </summary>
     public bool? HideUnauthorized { get; init; }
+    /// <summary>MCP sessions one subject may have bound at once, on any upstream (default 1000); 429 beyond.</summary>
+    public int? MaxSessionsPerSubject { get; init; }
     public long? MaxBodyBytes { get; init; }
     /// <summary>Addresses or networks (CIDR) of reverse proxies whose <c>X-Forwarded-For</c> names the client.</summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];

@@ -128,7 +128,16 @@ public static class GatewayConfigValidator
             var origin = config.Cors.AllowedOrigins[i];
             if (origin == "*")
             {
-                warnings.Add(new ConfigProblem($"cors.allowed_origins[{i}]", "'*' lets any web page call the gateway with a user's token", "list the exact origins of your MCP clients"));
+                if (config.Cors.AllowCredentials == true)
+                {
+                    errors.Add(new ConfigProblem($"cors.allowed_origins[{i}]", "'*' with allow_credentials: true would let any web page send a user's cookies and credentials",
+                        "list the exact origins of your MCP clients, or set allow_credentials: false"));
+                }
+                else
+                {
+                    warnings.Add(new ConfigProblem($"cors.allowed_origins[{i}]", "'*' lets any web page call the gateway with a user's token", "list the exact origins of your MCP clients"));
+                }
+
                 continue;
             }
 
@@ -290,6 +299,11 @@ public static class GatewayConfigValidator
             errors.Add(new ConfigProblem("stream_idle_timeout_seconds", $"{config.StreamIdleTimeoutSeconds} is not a timeout", "write e.g. 'stream_idle_timeout_seconds: 3600'"));
         }
 
+        if (config.MaxSessionsPerSubject is < 1)
+        {
+            errors.Add(new ConfigProblem("max_sessions_per_subject", $"{config.MaxSessionsPerSubject} allows no session", "write e.g. 'max_sessions_per_subject: 1000'"));
+        }
+
         ValidateResourceRules(config, errors);
     }
 
@@ -298,7 +312,7 @@ public static class GatewayConfigValidator
     {
         foreach (var (method, rule) in config.ProtectedResourceMetadata.ScopesSupported.Methods)
         {
-            if (!Transport.JsonRpcBody.IsResourceMethod(method.ToLowerInvariant()))
+            if (!Transport.JsonRpcBody.IsResourceMethod(method))
             {
                 continue;
             }

@@ -70,6 +70,9 @@ public sealed record GatewaySettings
     public IReadOnlyList<string> StdioCommand { get; init; } = [];
     public required int StdioMaxSessions { get; init; }
 
+    /// <summary><c>max_sessions_per_subject</c>: sessions one subject may have bound at once, on any upstream.</summary>
+    public int MaxSessionsPerSubject { get; init; } = Transport.SessionBindings.DefaultPerOwner;
+
     /// <summary><c>stdio.max_sessions_per_subject</c>: so that one subject cannot take every process.</summary>
     public int StdioMaxSessionsPerSubject { get; init; } = 8;
     public required bool StdioSharedProcess { get; init; }
@@ -257,6 +260,7 @@ public sealed record GatewaySettings
             ConnectTimeout = TimeSpan.FromSeconds(config.TimeoutSeconds ?? 15),
             StdioCommand = stdioCommand,
             StdioMaxSessions = config.Stdio.MaxSessions ?? 32,
+            MaxSessionsPerSubject = config.MaxSessionsPerSubject ?? Transport.SessionBindings.DefaultPerOwner,
             StdioMaxSessionsPerSubject = config.Stdio.MaxSessionsPerSubject ?? Math.Max(1, (config.Stdio.MaxSessions ?? 32) / 4),
             StdioSharedProcess = config.Stdio.SharedProcess ?? false,
             StdioMaxRestarts = config.Stdio.MaxRestarts ?? 5,

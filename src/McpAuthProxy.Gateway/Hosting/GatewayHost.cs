@@ -89,7 +89,7 @@ public sealed partial class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(new ScopePolicy(settings.Scopes, settings.Config.ScopeHierarchy, settings.Config.HideUnauthorized ?? true));
-        builder.Services.AddSingleton(new SessionBindings(TimeProvider.System));
+        builder.Services.AddSingleton(new SessionBindings(TimeProvider.System, settings.MaxSessionsPerSubject));
         builder.Services.AddSingleton<UpstreamCredential>();
         builder.Services.AddSingleton<OriginPolicy>();
         builder.Services.AddSingleton<MetadataEndpoints>();
@@ -163,6 +163,11 @@ public sealed partial class GatewayHost : IAsyncDisposable
                 forwarded.KnownIPNetworks.Add(network);
             }
 
+            app.Use((context, next) =>
+            {
+                ClientAddressHeaders.MarkPeer(context);
+                return next(context);
+            });
             app.UseForwardedHeaders(forwarded);
         }
 

@@ -25,11 +25,14 @@ internal sealed record JsonRpcBody(IReadOnlyList<JsonRpcEnvelope> Messages, bool
 {
     public static readonly JsonRpcBody Empty = new([], false, null);
 
-    /// <summary>Methods whose <c>params.uri</c> names a resource.</summary>
-    public static bool IsResourceMethod(string? method) => method is "resources/read" or "resources/subscribe" or "resources/unsubscribe";
+    /// <summary>Methods whose <c>params.uri</c> names a resource (in any case, as rules match methods).</summary>
+    public static bool IsResourceMethod(string? method) =>
+        method is not null && (method.Equals("resources/read", StringComparison.OrdinalIgnoreCase) || method.Equals("resources/subscribe", StringComparison.OrdinalIgnoreCase)
+            || method.Equals("resources/unsubscribe", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Methods whose <c>params.name</c> names a tool or prompt.</summary>
-    public static bool IsNamedMethod(string? method) => method is "tools/call" or "prompts/get";
+    /// <summary>Methods whose <c>params.name</c> names a tool or prompt (in any case).</summary>
+    public static bool IsNamedMethod(string? method) =>
+        method is not null && (method.Equals("tools/call", StringComparison.OrdinalIgnoreCase) || method.Equals("prompts/get", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The id of the first request, for error bodies; null for notifications and batches of them.</summary>
     public JsonElement? FirstId => Messages.FirstOrDefault(m => m.Id is not null)?.Id;
@@ -186,12 +189,12 @@ internal sealed record JsonRpcBody(IReadOnlyList<JsonRpcEnvelope> Messages, bool
             }
 
             name = uri;
-            if (method != "resources/read")
+            if (!method.Equals("resources/read", StringComparison.OrdinalIgnoreCase))
             {
                 related = new PolicyKey("resources/read", uri);
             }
         }
-        else if (method == "completion/complete" && parameters.ValueKind == JsonValueKind.Object
+        else if (method.Equals("completion/complete", StringComparison.OrdinalIgnoreCase) && parameters.ValueKind == JsonValueKind.Object
             && parameters.TryGetProperty("ref", out var reference) && reference.ValueKind == JsonValueKind.Object)
         {
             // A completion for a prompt's or a resource template's arguments falls under that prompt's or resource's rules.

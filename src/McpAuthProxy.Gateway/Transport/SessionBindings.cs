@@ -19,7 +19,7 @@ internal enum SessionOwnership
 /// Binds each MCP session id (and legacy SSE session id) to the token subject that opened it; another subject presenting
 /// it is refused. An id the gateway has not seen is never stored because someone presented it: it is bound to its
 /// presenter only when the upstream accepts it (<see cref="Bind"/> after a 2xx answer), so ids an upstream refuses cost
-/// nothing. Bounded per owner (<see cref="PerOwner"/>, so one subject cannot fill the table for everyone) and in all
+/// nothing. Bounded per owner (<see cref="PerOwner"/>, <c>max_sessions_per_subject</c>, so one subject cannot fill the table for everyone) and in all
 /// (<see cref="Capacity"/>); bindings idle for an hour make room. When an owner or the table is full, new sessions are
 /// refused (<see cref="HasRoomFor"/>) rather than left unbound.
 /// </summary>

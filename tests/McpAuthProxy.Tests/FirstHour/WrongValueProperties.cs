@@ -185,6 +185,7 @@ public sealed class WrongValueProperties
         ["authorization_proxy"] = Kind.Map,
         ["trusted_proxies"] = Kind.List,
         ["hide_unauthorized"] = Kind.Bool,
+        ["max_sessions_per_subject"] = Kind.Whole,
         ["mcp_server_base_url"] = Kind.Text,
         ["mcp_paths"] = Kind.Map,
         ["paths.sse"] = Kind.Path,

@@ -22,6 +22,16 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(prefix, new PathString(path), httpContext.Request.QueryString);
         proxyRequest.Headers.Remove("Authorization");
         proxyRequest.Headers.Remove("Cookie");
+        if (!ClientAddressHeaders.FromTrustedProxy(httpContext, upstream.Endpoints.Settings.TrustedProxies))
+        {
+            ClientAddressHeaders.Strip(proxyRequest);
+        }
+
+        if (MayRewrite(httpContext))
+        {
+            // The body may be rewritten (a list filtered, the legacy endpoint event): ask for it uncompressed.
+            proxyRequest.Headers.AcceptEncoding.Clear();
+        }
         if (upstream.Credential is { Header: { } header, Value: { } value })
         {
             proxyRequest.Headers.Remove(header);
@@ -79,23 +89,28 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
         }
 
         var rewriteEndpoint = call.Route == McpRoute.LegacySse && isEventStream;
-        // List answers arrive on the POST that asked, and on GET streams (a replay after Last-Event-ID, legacy SSE).
-        var filterLists = proxyResponse.IsSuccessStatusCode && call.Policy.FiltersLists
-            && (call.AsksForList || HttpMethods.IsGet(httpContext.Request.Method));
+        var filterLists = proxyResponse.IsSuccessStatusCode && MayRewrite(httpContext) && call.Policy.FiltersLists;
         if (!rewriteEndpoint && !filterLists)
         {
             return true;
         }
 
-        if (!isEventStream && !string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        var encodings = proxyResponse.Content.Headers.ContentEncoding.Where(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase)).ToList();
+        if ((!isEventStream && !string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase)) || encodings.Count > 1
+            || (encodings.Count == 1 && encodings[0].ToLowerInvariant() is not ("gzip" or "x-gzip" or "deflate" or "br")))
         {
-            return true;
+            // A list the gateway cannot read is not passed on unfiltered.
+            httpContext.Response.Headers.Clear();
+            await McpErrors.WriteAsync(httpContext, StatusCodes.Status502BadGateway, McpErrors.InternalError,
+                $"Bad Gateway: the MCP server answered with {mediaType ?? "no content type"}{(encodings.Count > 0 ? " encoded " + string.Join(", ", encodings) : "")}, which the gateway cannot filter", call.Body.FirstId).ConfigureAwait(false);
+            return false;
         }
 
         httpContext.Response.Headers.ContentLength = null;
         httpContext.Response.ContentLength = null;
+        httpContext.Response.Headers.ContentEncoding = default;
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var source = await proxyResponse.Content.ReadAsStreamAsync(httpContext.RequestAborted).ConfigureAwait(false);
+        var source = Decoded(await proxyResponse.Content.ReadAsStreamAsync(httpContext.RequestAborted).ConfigureAwait(false), encodings.FirstOrDefault());
         if (isEventStream)
         {
             await SseRewriter.CopyAsync(source, httpContext.Response, (eventType, data) =>
@@ -113,6 +128,19 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
 
         return false;
     }
+
+    /// <summary>True when the response may be rewritten: list answers (on the POST that asked, and on GET streams, a replay after Last-Event-ID) and the legacy endpoint event.</summary>
+    private bool MayRewrite(HttpContext httpContext) =>
+        call.Route == McpRoute.LegacySse || (call.Policy.FiltersLists && (call.AsksForList || HttpMethods.IsGet(httpContext.Request.Method)));
+
+    /// <summary>A compressed body decompressed (the gateway asks for identity, but an upstream may compress anyway).</summary>
+    private static Stream Decoded(Stream source, string? encoding) => encoding?.ToLowerInvariant() switch
+    {
+        "gzip" or "x-gzip" => new System.IO.Compression.GZipStream(source, System.IO.Compression.CompressionMode.Decompress),
+        "deflate" => new System.IO.Compression.ZLibStream(source, System.IO.Compression.CompressionMode.Decompress),
+        "br" => new System.IO.Compression.BrotliStream(source, System.IO.Compression.CompressionMode.Decompress),
+        _ => source,
+    };
 
     /// <summary>
     /// Binds a session the upstream minted (a new <c>Mcp-Session-Id</c>) or accepted (a 2xx answer for an id the gateway did

@@ -89,12 +89,12 @@ public sealed class HttpTarget : IAsyncDisposable
     /// <summary>The server's origin, e.g. http://127.0.0.1:41234 (Streamable HTTP at /mcp, legacy SSE at /sse).</summary>
     public string BaseUrl { get; }
 
-    public static async Task<HttpTarget> StartAsync(string target, IDictionary<string, string?>? environment = null)
+    public static async Task<HttpTarget> StartAsync(string target, IEnumerable<string>? arguments = null)
     {
         NodePeers.RequireInstalled();
         var process = target.StartsWith("ts/", StringComparison.Ordinal)
-            ? ChildProcess.Start(NodePeers.Node, [AttackTargets.TypeScriptServer, "--http"], environment, workingDirectory: RepoPaths.E2E)
-            : ChildProcess.Start("dotnet", [AttackTargets.CSharpServer, "--http"], environment);
+            ? ChildProcess.Start(NodePeers.Node, [AttackTargets.TypeScriptServer, "--http", .. arguments ?? []], workingDirectory: RepoPaths.E2E)
+            : ChildProcess.Start("dotnet", [AttackTargets.CSharpServer, "--http", .. arguments ?? []]);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -142,7 +142,9 @@ public sealed class AttackedGateway : IAsyncDisposable
     /// <param name="extraYaml">More top-level keys.</param>
     /// <param name="tokenValidation">More keys under token_validation, e.g. "require_at_jwt: true".</param>
     /// <param name="stdio">More keys under stdio (stdio targets), e.g. "max_sessions_per_subject: 3".</param>
-    public static async Task<AttackedGateway> StartAsync(string target, TestIdentityProvider idp, string extraYaml = "", string tokenValidation = "", string stdio = "")
+    /// <param name="upstreamArguments">More arguments for an HTTP target, e.g. "--gzip".</param>
+    public static async Task<AttackedGateway> StartAsync(string target, TestIdentityProvider idp, string extraYaml = "", string tokenValidation = "", string stdio = "",
+        IEnumerable<string>? upstreamArguments = null)
     {
         var logs = new LogCollector();
         HttpTarget? upstream = null;
@@ -150,7 +152,7 @@ public sealed class AttackedGateway : IAsyncDisposable
         var typeScript = target.StartsWith("ts/", StringComparison.Ordinal);
         if (target.EndsWith("/http", StringComparison.Ordinal))
         {
-            upstream = await HttpTarget.StartAsync(target);
+            upstream = await HttpTarget.StartAsync(target, upstreamArguments);
             upstreamYaml = $"""
                 base_url: "{upstream.BaseUrl}"
                 transport_mode: streamable_http

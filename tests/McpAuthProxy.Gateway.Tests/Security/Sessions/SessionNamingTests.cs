@@ -19,8 +19,7 @@ public sealed class SessionNamingTests(SecurityFixture fixture)
     [MemberData(nameof(AttackTargets.AllData), MemberType = typeof(AttackTargets))]
     public async Task Another_users_session_id_is_refused(string target)
     {
-        var gateway = await fixture.GatewayAsync(target);
-        var victim = await gateway.OpenAsync(fixture.Token(subject: "victim"));
+        var victim = await fixture.SessionAsync(target, admin: true);
 
         var answer = await victim.AskAsync(victim.Message("tools/call", """{"name":"echo","arguments":{"message":"x"}}"""),
             request => request.Headers.Authorization = new("Bearer", fixture.Token(subject: "mallory")));
@@ -45,8 +44,8 @@ public sealed class SessionNamingTests(SecurityFixture fixture)
     public async Task A_request_naming_its_session_twice_is_refused(string target)
     {
         var gateway = await fixture.GatewayAsync(target);
-        var victim = await gateway.OpenAsync(fixture.Token(subject: "victim"));
-        var attacker = await gateway.OpenAsync(fixture.Token(subject: "mallory"));
+        var victim = await fixture.SessionAsync(target, admin: true);
+        var attacker = await fixture.SessionAsync(target);
         var body = attacker.Message("tools/list", "{}");
 
         var twoHeaders = await attacker.AskAsync(body, request => request.Headers.Add("Mcp-Session-Id", victim.SessionId));

@@ -65,10 +65,13 @@ public sealed class JsonSmugglingTests(SecurityFixture fixture)
         var named = await attacker.AskAsync(attacker.Message("resources/read", """{"name":"public","uri":"file:///secret"}"""));
         // An escape is read as the server reads it.
         var escaped = await attacker.AskAsync(attacker.Message("tools/call", """{"name":"admin\u005freset","arguments":{}}"""));
+        // A method in another case keeps its name rules (for a server that would match it).
+        var shouted = await attacker.AskAsync(attacker.Message("TOOLS/CALL", """{"name":"admin_reset","arguments":{}}"""));
 
         Assert.Equal(HttpStatusCode.Forbidden, named.Status);
         Assert.Equal(HttpStatusCode.Forbidden, escaped.Status);
-        Assert.False(named.LeaksSecret || escaped.LeaksSecret);
+        Assert.Equal(HttpStatusCode.Forbidden, shouted.Status);
+        Assert.False(named.LeaksSecret || escaped.LeaksSecret || shouted.LeaksSecret);
     }
 
     [Theory]
