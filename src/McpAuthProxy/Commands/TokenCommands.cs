@@ -30,6 +30,7 @@ internal static class TokenCommands
             var error = parse.InvocationConfiguration.Error;
             var errors = new List<string>();
             var level = symbols.LogLevel(parse, out var levelError);
+            // Every bridge option is checked, as the bridge would; the server URL says where to sign in in discovery mode.
             var bridge = symbols.ToBridgeOptions(parse, errors, requireUrl: false);
             var oauth = bridge?.OAuth;
             var server = symbols.HasServerUrl(parse) ? bridge?.ServerUrl : null;
