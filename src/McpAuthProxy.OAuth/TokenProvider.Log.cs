@@ -40,7 +40,7 @@ public sealed partial class TokenProvider
     private partial void LogBrowserFailed(string reason);
 
     [LoggerMessage(EventIds.LoginSucceeded, LogLevel.Information, "Signed in: access token {Fingerprint}, expires {ExpiresAt}, refresh token: {HasRefreshToken}.")]
-    private partial void LogSignedIn(string fingerprint, string expiresAt, bool hasRefreshToken);
+    private partial void LogSignedIn(string fingerprint, string expiresAt, string hasRefreshToken);
 
     [LoggerMessage(EventIds.StepUp, LogLevel.Information, "The server needs more scopes; signing in again for '{Scopes}'.")]
     private partial void LogStepUp(string scopes);

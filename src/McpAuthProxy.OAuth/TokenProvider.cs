@@ -340,7 +340,7 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
             }
 
             var token = ToCached(response, target, client, ScopeList.Join(scopes));
-            LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is not null);
+            LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is null ? "no" : "yes");
             return token;
         }
         catch (OAuthException e)
@@ -380,7 +380,7 @@ public sealed partial class TokenProvider : IAccessTokenSource, IAsyncDisposable
                 {
                     var response = await _tokenClient.DeviceCodeAsync(metadata, client, device.DeviceCode, target.Resource, cancellationToken).ConfigureAwait(false);
                     var token = ToCached(response, target, client, ScopeList.Join(target.Scopes));
-                    LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is not null);
+                    LogSignedIn(Fingerprint.Of(token.AccessToken), Expiry(token.ExpiresAt), token.RefreshToken is null ? "no" : "yes");
                     return token;
                 }
                 catch (OAuthException e) when (e.Error is "authorization_pending")

@@ -124,8 +124,25 @@ internal sealed class BridgeSymbols
             return Microsoft.Extensions.Logging.LogLevel.Error;
         }
 
-        var debugVariable = NonEmpty(Environment.GetEnvironmentVariable("MCP_PROXY_DEBUG"))?.ToLowerInvariant();
-        return debug || debugVariable is "1" or "true" or "yes" or "on" ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information;
+        var debugVariable = Switch("MCP_PROXY_DEBUG", out var variableError);
+        error ??= variableError;
+        return debug || debugVariable ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information;
+    }
+
+    /// <summary>An on/off environment variable: 1, true, yes, on or 0, false, no, off (any case); unset or empty is off.</summary>
+    private static bool Switch(string variable, out string? error)
+    {
+        error = null;
+        switch (NonEmpty(Environment.GetEnvironmentVariable(variable))?.ToLowerInvariant())
+        {
+            case null or "0" or "false" or "no" or "off":
+                return false;
+            case "1" or "true" or "yes" or "on":
+                return true;
+            case { } other:
+                error = $"{variable}='{other}' is neither on (1, true, yes, on) nor off (0, false, no, off); set e.g. {variable}=1.";
+                return false;
+        }
     }
 
     public bool ShowBanner(ParseResult parse) => !parse.GetValue(NoBanner) && !parse.GetValue(Silent);
@@ -281,7 +298,12 @@ internal sealed class BridgeSymbols
             errors.Add(Wrong(resourceGiven, Resource));
         }
 
-        var omitResource = parse.GetValue(NoResource) || NonEmpty(Environment.GetEnvironmentVariable("MCP_PROXY_NO_RESOURCE"))?.ToLowerInvariant() is "1" or "true" or "yes" or "on";
+        var omitResource = Switch("MCP_PROXY_NO_RESOURCE", out var noResourceError) | parse.GetValue(NoResource);
+        if (noResourceError is not null)
+        {
+            errors.Add(noResourceError);
+        }
+
         if (omitResource && resource is not null)
         {
             errors.Add("--resource and --no-resource contradict each other; choose one.");

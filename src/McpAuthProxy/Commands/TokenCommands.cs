@@ -30,7 +30,7 @@ internal static class TokenCommands
             var error = parse.InvocationConfiguration.Error;
             var errors = new List<string>();
             var level = symbols.LogLevel(parse, out var levelError);
-            // Every bridge option is checked, as the bridge would; the server URL says where to sign in in discovery mode.
+            // Every bridge option is checked, as the bridge would, though login uses only the sign-in ones.
             var bridge = symbols.ToBridgeOptions(parse, errors, requireUrl: false);
             var oauth = bridge?.OAuth;
             var server = symbols.HasServerUrl(parse) ? bridge?.ServerUrl : null;
@@ -57,7 +57,7 @@ internal static class TokenCommands
                 var token = await tokens.SignInAheadAsync().WaitAsync(oauth.LoginTimeout + TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
                 logging.Notify($"Signed in to {token.AuthorizationServer ?? token.Issuer} as client {token.ClientId}; token {Fingerprint.Of(token.AccessToken)} cached in {tokens.Store.Describe(tokens.Key)}.");
                 return 0;
-            }).ConfigureAwait(false);
+            }, error, CommandHelp.PathOf(parse.CommandResult.Command)).ConfigureAwait(false);
         });
         return command;
     }
