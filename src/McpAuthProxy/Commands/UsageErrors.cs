@@ -21,62 +21,84 @@ internal static class UsageErrors
 
     /// <summary>The lines to print for <paramref name="parse"/>; empty when the command line is well formed.</summary>
     /// <param name="url">The root's server URL argument, which System.CommandLine also fills from a subcommand's line.</param>
+    /// <remarks>
+    /// In the order in which one mistake explains the others: an unknown word (its value is then "unrecognized" too),
+    /// words in the wrong place, then values that do not fit their option.
+    /// </remarks>
     public static IReadOnlyList<string> Describe(ParseResult parse, Argument url)
+    {
+        var unknown = UnknownWords(parse, url);
+        if (unknown.Count > 0)
+        {
+            return unknown;
+        }
+
+        var misplaced = MisplacedWords(parse, url);
+        if (misplaced.Count > 0)
+        {
+            return misplaced;
+        }
+
+        var command = parse.CommandResult.Command;
+        return parse.UnmatchedTokens.Select(token => Unexpected(token, command, CommandHelp.PathOf(command)))
+            .Concat(ValueErrors(parse))
+            .Distinct()
+            .ToList();
+    }
+
+    /// <summary>Flags and commands we do not know, each with the nearest known one.</summary>
+    private static List<string> UnknownWords(ParseResult parse, Argument url)
     {
         var root = (RootCommand)parse.RootCommandResult.Command;
         var command = parse.CommandResult.Command;
-        var path = CommandHelp.PathOf(command);
-        var lines = new List<string>();
 
         // A word starting with '-' that no option claimed is a flag we do not know. System.CommandLine hands it to the
         // first free positional argument (so "--debg URL" makes "--debg" the server URL and URL "unrecognized").
-        var positional = Positional(parse).ToList();
-        foreach (var token in positional.Concat(parse.UnmatchedTokens).Where(LooksLikeOption).Distinct())
+        var lines = Positional(parse).Concat(parse.UnmatchedTokens).Where(LooksLikeOption).Distinct()
+            .Select(token => UnknownOption(token, command, root, CommandHelp.PathOf(command)))
+            .ToList();
+        if (lines.Count == 0 && command == root && parse.GetResult(url)?.Tokens is [{ } first, ..] && !LooksLikeUrl(first.Value))
         {
-            lines.Add(UnknownOption(token, command, root, path));
+            lines.Add(UnknownCommand(first.Value, root));
         }
 
-        if (lines.Count > 0)
+        return lines;
+    }
+
+    /// <summary>The server URL or a root option before a subcommand: parsed, and silently ignored, by System.CommandLine.</summary>
+    private static List<string> MisplacedWords(ParseResult parse, Argument url)
+    {
+        var root = parse.RootCommandResult.Command;
+        var command = parse.CommandResult.Command;
+        var path = CommandHelp.PathOf(command);
+        if (command == root)
         {
-            return lines;
+            return [];
         }
 
-        var urlResult = parse.GetResult(url);
-        if (command == root && urlResult?.Tokens is [{ } first, ..] && !LooksLikeUrl(first.Value))
-        {
-            return [UnknownCommand(first.Value, root)];
-        }
-
-        if (command != root && urlResult?.Tokens is [{ } early, ..])
+        if (parse.GetResult(url)?.Tokens is [{ } early, ..])
         {
             return command.Arguments.Count > 0
                 ? [$"the server URL goes after the command: {path} {early.Value}"]
                 : [$"{path} takes no server URL; remove '{early.Value}'."];
         }
 
-        if (command != root)
-        {
-            // The root's options before a subcommand parse, and would be ignored: "--token-dir DIR status".
-            foreach (var rootOption in parse.RootCommandResult.Children.OfType<OptionResult>().Where(o => !o.Implicit && !o.Option.Recursive))
+        // "--token-dir DIR status"
+        return parse.RootCommandResult.Children.OfType<OptionResult>().Where(o => !o.Implicit && !o.Option.Recursive)
+            .Select(rootOption =>
             {
                 var name = rootOption.IdentifierToken?.Value ?? rootOption.Option.Name;
                 var value = rootOption.Tokens.Count > 0 ? " " + rootOption.Tokens[0].Value : "";
-                lines.Add(Options(command).Any(o => o.Name == rootOption.Option.Name)
+                return Options(command).Any(o => o.Name == rootOption.Option.Name)
                     ? $"options go after the command: {path} {name}{value}"
-                    : $"{name} is an option of the bridge (mcp-auth-proxy [options] URL), not of '{path}'.");
-            }
+                    : $"{name} is an option of the bridge (mcp-auth-proxy [options] URL), not of '{path}'.";
+            })
+            .ToList();
+    }
 
-            if (lines.Count > 0)
-            {
-                return lines;
-            }
-        }
-
-        foreach (var token in parse.UnmatchedTokens)
-        {
-            lines.Add(Unexpected(token, command, path));
-        }
-
+    /// <summary>One line per option or argument whose value is missing, repeated or of the wrong kind.</summary>
+    private static IEnumerable<string> ValueErrors(ParseResult parse)
+    {
         var reported = new HashSet<Symbol>();
         foreach (var error in parse.Errors)
         {
@@ -85,15 +107,14 @@ internal static class UsageErrors
                 OptionResult option => OptionError(option, error, reported),
                 ArgumentResult { Parent: OptionResult option } => OptionError(option, error, reported),
                 ArgumentResult argument => reported.Add(argument.Argument) ? error.Message : null,
+                // "Unrecognized command or argument": said better by Unexpected.
                 _ => parse.UnmatchedTokens.Count > 0 ? null : error.Message,
             };
             if (line is not null)
             {
-                lines.Add(line);
+                yield return line;
             }
         }
-
-        return lines.Distinct().ToList();
     }
 
     private static IEnumerable<string> Positional(ParseResult parse)
