@@ -40,4 +40,7 @@ internal static class EventIds
     public const int FrontEphemeralKey = 3056;
     public const int FrontRegistrationLimited = 3057;
     public const int FrontConsentLimited = 3058;
+    public const int AuditRecordsDropped = 3070;
+    public const int AuditWriteFailed = 3071;
+    public const int DiagnosticsListening = 3072;
 }
