@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need first: Node 22 and the npm peers pinned in tests/e2e
-# (an OIDC provider, MCP servers and clients, the conformance suite). Needs the .NET 10 SDK and npm.
-# Prints a final "N passed, N failed" line.
+# (an OIDC provider, MCP servers and clients, the conformance suite), and with apt-get (as root; skipped when present)
+# Debian's chromium here and wrk and nginx in the benchmark smoke. Needs the .NET 10 SDK and npm.
+# Prints a final "N passed, N failed, N skipped" line.
 set -euo pipefail
 cd "$(dirname "$0")"
 

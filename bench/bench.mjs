@@ -198,9 +198,10 @@ async function main(args) {
     p(`| ${s.name} | ${f0(ms)} | ${f0(baseMs)} | ${(ms / baseMs).toFixed(2)} | ${rss.toFixed(1)} | ${baseRss.toFixed(1)} | ${(rss / baseRss).toFixed(2)} | ${Number.isFinite(after) ? after.toFixed(1) : "—"} |`);
   }
   p("");
-  p("## Targets (issue 6)");
+  // A smoke run's tiny N says nothing about speed: it judges no target, so that a passing test.sh prints no "MISSED".
+  p(o.smoke ? "## Targets (issue 6): not judged in a smoke run (tiny N; it checks that every row works). Run bench/run.sh for the figures." : "## Targets (issue 6)");
   p("");
-  for (const b of bridges) {
+  for (const b of o.smoke ? [] : bridges) {
     for (const cl of clients) {
       const d1 = med3(callRes[`direct${cl.suffix}@1`]), b1 = med3(callRes[`${b.short}${cl.suffix}@1`]);
       const dc = med3(callRes[`direct${cl.suffix}@${o.concurrency}`]), bc = med3(callRes[`${b.short}${cl.suffix}@${o.concurrency}`]);
@@ -212,7 +213,9 @@ async function main(args) {
       p(`- ${b.name}, ${cl.name}: adds ${sign(add)} ms p50 over direct HTTP (target <= 0.3): ${add <= 0.3 ? "MET" : `MISSED by ${(add - 0.3).toFixed(3)} ms`}; keeps ${(share * 100).toFixed(0)}% of direct calls/s at ${o.concurrency} concurrent (target >= 90%): ${share >= 0.9 ? "MET" : "MISSED"}. Paired per round: ${sign(pairedAdd)} ms, ${(pairedShare * 100).toFixed(0)}%`);
     }
   }
-  if (aot) {
+  if (o.smoke) {
+    // nothing judged
+  } else if (aot) {
     const ms = median(startRes[aot.short].map((x) => x.ms)), rss = median(startRes[aot.short].map((x) => x.rssMb));
     p(`- AOT start: initialize after ${f0(ms)} ms (target <= 100): ${ms <= 100 ? "MET" : "MISSED"}; peak RSS ${rss.toFixed(1)} MB (target < 30): ${rss < 30 ? "MET" : "MISSED"}`);
   } else {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using McpAuthProxy.OAuth;
 using ModelContextProtocol;
@@ -7,7 +8,7 @@ using ModelContextProtocol.Protocol;
 namespace McpAuthProxy.Bridge.Relay;
 
 /// <summary>Turns a failure to reach the MCP server into the JSON-RPC error a client shows its user.</summary>
-public static class RelayErrors
+public static partial class RelayErrors
 {
     /// <summary>The server could not be reached or failed at the HTTP level.</summary>
     public const int UpstreamUnavailable = -32000;
@@ -46,7 +47,7 @@ public static class RelayErrors
                 return new JsonRpcErrorDetail
                 {
                     Code = AuthorizationFailed,
-                    Message = $"The MCP server {server} refused the access token (HTTP 401) even after it was renewed. Check that the server trusts your identity provider and client, or sign in again with 'mcp-auth-proxy logout' then a restart.",
+                    Message = $"The MCP server {server} refused the access token (HTTP 401) even after it was renewed. Check that the server trusts your identity provider and client, or forget the cached token (mcp-auth-proxy logout with the issuer or server URL, or --all) and restart.",
                 };
             case HttpRequestException { StatusCode: HttpStatusCode.Forbidden }:
                 return new JsonRpcErrorDetail { Code = AuthorizationFailed, Message = $"The MCP server {server} refused the request (HTTP 403): your account or token lacks the permission (scope) it needs." };
@@ -56,10 +57,24 @@ public static class RelayErrors
                 return new JsonRpcErrorDetail { Code = UpstreamUnavailable, Message = $"Cannot reach the MCP server {server}: {FirstLine(e.Message)}" };
             case TimeoutException or TaskCanceledException:
                 return new JsonRpcErrorDetail { Code = UpstreamUnavailable, Message = $"The MCP server {server} did not answer in time." };
+            case { Message: var message } when ResourceMismatch().Match(message) is { Success: true } mismatch:
+                // RFC 9728: the server's metadata must name exactly the URL the client was given.
+                var named = mismatch.Groups["named"].Value;
+                var loopback = Uri.TryCreate(named, UriKind.Absolute, out var namedUri) && namedUri.IsLoopback && server.IsLoopback;
+                return new JsonRpcErrorDetail
+                {
+                    Code = AuthorizationFailed,
+                    Message = $"The MCP server {server} names itself {named} in its metadata, and OAuth needs the two to be the same URL"
+                        + (loopback ? " (localhost and 127.0.0.1 are different names there)" : "") + $": give the bridge {named}.",
+                };
             default:
                 return new JsonRpcErrorDetail { Code = UpstreamUnavailable, Message = $"The connection to the MCP server {server} failed: {FirstLine(exception.Message)}" };
         }
     }
+
+    /// <summary>The C# SDK's words when the protected resource metadata names another resource than the server URL.</summary>
+    [GeneratedRegex(@"Resource URI in metadata \((?<named>[^)\s]+)\) does not match the expected URI")]
+    private static partial Regex ResourceMismatch();
 
     private static string FirstLine(string text)
     {

@@ -97,6 +97,12 @@ public static class DemoCheck
                     await StepAsync("tools/list", async () =>
                     {
                         var tools = await client.ListToolsAsync(cancellationToken: ct).ConfigureAwait(false);
+                        if (!tools.Any(t => t.Name == "admin_reset"))
+                        {
+                            // A client that calls only listed tools (MCP Inspector) could not reach the step-up then.
+                            throw new InvalidOperationException("admin_reset is not listed (the gateway's hide_unauthorized must be false in the demo)");
+                        }
+
                         return (0, string.Join(", ", tools.Select(t => t.Name)));
                     }).ConfigureAwait(false);
 

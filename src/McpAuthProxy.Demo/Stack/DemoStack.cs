@@ -23,7 +23,8 @@ public sealed record DemoStackOptions
 
 /// <summary>
 /// The whole flow on loopback: the embedded identity provider, and the gateway in front of the sample MCP server
-/// (spawned over stdio, one process per session), with <c>admin_reset</c> guarded by the extra scope <c>mcp:admin</c>.
+/// (spawned over stdio, one process per session), with <c>admin_reset</c> guarded by the extra scope <c>mcp:admin</c> and
+/// listed to every caller (<c>hide_unauthorized: false</c>), so that a stock client can call it and meet the step-up.
 /// </summary>
 public sealed class DemoStack : IAsyncDisposable
 {
@@ -94,6 +95,8 @@ public sealed class DemoStack : IAsyncDisposable
               scopes_supported:
                 - tools/call:
                   - admin_reset: ["{AdminScope}"]
+            # admin_reset stays in tools/list, so that a client calling it gets 403 insufficient_scope and can step up.
+            hide_unauthorized: false
             token_validation:
               issuer: {Quote(issuer.AbsoluteUri)}
             """;

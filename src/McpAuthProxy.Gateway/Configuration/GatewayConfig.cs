@@ -30,6 +30,11 @@ public sealed record GatewayConfig
     public AuthorizationProxyConfig AuthorizationProxy { get; init; } = new();
     /// <summary>Scope hierarchy: a granted scope implies these (e.g. <c>mcp:admin: [mcp:tools]</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ScopeHierarchy { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+    /// <summary>
+    /// <c>hide_unauthorized</c> (default true): list answers leave out the tools, prompts and resources the token may not
+    /// use; false lists them, and a call of one gets 403 <c>insufficient_scope</c> (a step-up a client can reach).
+    /// </summary>
+    public bool? HideUnauthorized { get; init; }
     public long? MaxBodyBytes { get; init; }
     /// <summary>Addresses or networks (CIDR) of reverse proxies whose <c>X-Forwarded-For</c> names the client.</summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];

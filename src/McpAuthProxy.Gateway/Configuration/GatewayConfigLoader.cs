@@ -20,7 +20,7 @@ public static class GatewayConfigLoader
             "proxy_base_url", "listen_port", "listen_host", "base_url", "port", "timeout_seconds", "mode", "transport_mode", "paths",
             "stdio", "path_mapping", "cors", "demo", "asgardeo", "default", "protected_resource_metadata", "provider",
             "token_validation", "upstream_auth", "scope_hierarchy", "max_body_bytes", "shutdown_grace_seconds", "stream_idle_timeout_seconds",
-            "authorization_proxy", "mcp_server_base_url", "mcp_paths", "trusted_proxies",
+            "authorization_proxy", "mcp_server_base_url", "mcp_paths", "trusted_proxies", "hide_unauthorized",
         ],
         ["paths"] = ["sse", "messages", "streamable_http"],
         ["stdio"] = ["enabled", "user_command", "work_dir", "args", "env", "max_sessions", "shared_process", "max_restarts", "session_idle_seconds"],
@@ -39,6 +39,14 @@ public static class GatewayConfigLoader
             "key_env", "consent_days", "registration_rate_limit", "consent_rate_limit", "provider_timeout_seconds", "client_id_metadata_documents",
         ],
     };
+
+    /// <summary>The keys an issuer is resolved from (see <see cref="GatewaySettings.ResolveIssuer"/>).</summary>
+    private static readonly string[] IssuerSources =
+    [
+        "provider", "provider.type", "provider.issuer", "provider.base_url", "provider.realm", "provider.domain", "provider.tenant_id", "provider.org_name",
+        "token_validation", "token_validation.issuer", "protected_resource_metadata", "protected_resource_metadata.authorization_servers",
+        "protected_resource_metadata.issuer", "asgardeo", "asgardeo.org_name", "asgardeo.authorization_servers", "default", "default.base_url", "default.path",
+    ];
 
     /// <summary>Every key the loader reads, by section ("" for the top level; "stdio", "token_validation.introspection", ...).</summary>
     public static IReadOnlyDictionary<string, string[]> Keys => KnownKeys;
@@ -91,12 +99,14 @@ public static class GatewayConfigLoader
             config = adjust(config);
         }
 
-        // A key whose value could not be read is reported once: not again as missing or as inconsistent with others.
+        // A key whose value could not be read is reported once: not again as missing or as inconsistent with others,
+        // nor as the missing issuer when it is one of the keys the issuer comes from.
         var unreadable = reader.Errors.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        var issuerUnreadable = unreadable.Any(key => IssuerSources.Any(source => key == source || key.StartsWith(source + "[", StringComparison.Ordinal)));
         var errors = new List<ConfigProblem>();
         var warnings = new List<ConfigProblem>();
         GatewayConfigValidator.Validate(config, errors, warnings);
-        errors = [.. reader.Errors, .. errors.Where(e => !unreadable.Contains(e.Key))];
+        errors = [.. reader.Errors, .. errors.Where(e => !unreadable.Contains(e.Key) && !(issuerUnreadable && e == GatewayConfigValidator.NoIssuer))];
         warnings = [.. reader.Warnings, .. warnings.Where(w => !unreadable.Contains(w.Key))];
         return new ConfigLoadResult(errors.Count == 0 ? config : null, NameVariables(errors, reader.Overridden), NameVariables(warnings, reader.Overridden));
     }
@@ -315,6 +325,7 @@ public static class GatewayConfigLoader
                     ClientIdMetadataDocuments = Bool(front, "authorization_proxy", "client_id_metadata_documents"),
                 },
                 ScopeHierarchy = ReadHierarchy(root),
+                HideUnauthorized = Bool(root, "", "hide_unauthorized"),
                 MaxBodyBytes = Long(root, "", "max_body_bytes"),
                 TrustedProxies = StringList(root, "", "trusted_proxies"),
                 ShutdownGraceSeconds = Int(root, "", "shutdown_grace_seconds"),
@@ -357,7 +368,7 @@ public static class GatewayConfigLoader
 
             if (pathNode is not Dictionary<string, object?> pathMap)
             {
-                Errors.Add(new ConfigProblem("default.path", "must be a mapping of paths", "write e.g. 'path: { /authorize: { addQueryParams: [...] } }' or remove it"));
+                Errors.Add(new ConfigProblem("default.path", $"must be a mapping of paths, not '{Describe(pathNode)}'", "write e.g. 'path: { /authorize: { addQueryParams: [...] } }' or remove it"));
                 return null;
             }
 
@@ -434,7 +445,7 @@ public static class GatewayConfigLoader
             }
             else
             {
-                Errors.Add(new ConfigProblem(key, "must be a list of 'method: scope' entries", "write e.g. 'scopes_supported: [ { initialize: \"mcp:init\" } ]'"));
+                Errors.Add(new ConfigProblem(key, $"must be a list of 'method: scope' entries, not '{Describe(node)}'", "write e.g. 'scopes_supported: [ { initialize: \"mcp:init\" } ]'"));
                 return ScopeRules.Empty;
             }
 

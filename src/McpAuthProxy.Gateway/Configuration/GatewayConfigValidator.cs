@@ -6,6 +6,10 @@ public static class GatewayConfigValidator
     private static readonly string[] TransportModes = ["sse", "streamable_http", "stdio"];
     private static readonly string[] ProviderTypes = ["oidc", "generic", "keycloak", "auth0", "asgardeo", "entra"];
 
+    /// <summary>No key names the issuer whose tokens the gateway accepts.</summary>
+    public static ConfigProblem NoIssuer { get; } = new("protected_resource_metadata.authorization_servers", "no authorization server: the gateway cannot tell which tokens to accept",
+        "list your identity provider's issuer, e.g. 'authorization_servers: [ \"https://idp.example.com/realms/mcp\" ]', or set provider.type and its keys");
+
     public static void Validate(GatewayConfig config, List<ConfigProblem> errors, List<ConfigProblem> warnings)
     {
         var mode = GatewaySettings.ResolveTransportMode(config);
@@ -27,6 +31,11 @@ public static class GatewayConfigValidator
             // Without it the resource the gateway names in its metadata and accepts as audience is http://127.0.0.1:PORT/...
             warnings.Add(new ConfigProblem("proxy_base_url", $"not set while listen_host is '{config.ListenHost}': the gateway names itself http://127.0.0.1:{config.ListenPort ?? 8080} in its metadata and in the token audience it accepts, which clients on other machines do not use",
                 "write the URL your clients use, e.g. 'proxy_base_url: https://mcp.example.com'"));
+        }
+
+        if (config.Mode is { } gatewayMode && gatewayMode.ToLowerInvariant() is not ("default" or "asgardeo" or "demo"))
+        {
+            errors.Add(new ConfigProblem("mode", $"'{gatewayMode}' is not a mode", "write 'mode: asgardeo' (the -asgardeo flag does the same), or remove mode"));
         }
 
         if (!TransportModes.Contains(mode))
@@ -148,6 +157,7 @@ public static class GatewayConfigValidator
         }
 
         CheckUrl(errors, "provider.issuer", config.Provider.Issuer, "https://idp.example.com");
+        CheckUrl(errors, "provider.base_url", config.Provider.BaseUrl, "https://keycloak.example.com");
         CheckUrl(errors, "token_validation.issuer", config.TokenValidation.Issuer, "https://idp.example.com");
         var prm = config.ProtectedResourceMetadata;
         for (var i = 0; i < prm.AuthorizationServers.Count; i++)
@@ -169,8 +179,7 @@ public static class GatewayConfigValidator
 
         if (GatewaySettings.ResolveIssuer(config, asgardeoMode) is null)
         {
-            errors.Add(new ConfigProblem("protected_resource_metadata.authorization_servers", "no authorization server: the gateway cannot tell which tokens to accept",
-                "list your identity provider's issuer, e.g. 'authorization_servers: [ \"https://idp.example.com/realms/mcp\" ]', or set provider.type and its keys"));
+            errors.Add(NoIssuer);
         }
 
         foreach (var method in prm.BearerMethodsSupported.Where(m => !string.Equals(m, "header", StringComparison.OrdinalIgnoreCase)))
@@ -274,6 +283,29 @@ public static class GatewayConfigValidator
         if (config.StreamIdleTimeoutSeconds is < 1)
         {
             errors.Add(new ConfigProblem("stream_idle_timeout_seconds", $"{config.StreamIdleTimeoutSeconds} is not a timeout", "write e.g. 'stream_idle_timeout_seconds: 3600'"));
+        }
+
+        ValidateResourceRules(config, errors);
+    }
+
+    /// <summary>A rule names a resource by its one canonical URI: the gateway refuses requests in any other spelling.</summary>
+    private static void ValidateResourceRules(GatewayConfig config, List<ConfigProblem> errors)
+    {
+        foreach (var (method, rule) in config.ProtectedResourceMetadata.ScopesSupported.Methods)
+        {
+            if (!Transport.JsonRpcBody.IsResourceMethod(method.ToLowerInvariant()))
+            {
+                continue;
+            }
+
+            foreach (var uri in rule.NameScopes.Keys)
+            {
+                if (Authorization.ResourceUri.Problem(uri) is { } problem)
+                {
+                    errors.Add(new ConfigProblem($"protected_resource_metadata.scopes_supported.{method}.{uri}", $"the URI {problem}",
+                        "write the URI in its canonical form: lowercase scheme and host, no '.' or '..' segments, no fragment, '%XX' only where a character may not be written as it is"));
+                }
+            }
         }
     }
 

@@ -13,6 +13,8 @@ internal static class EventIds
     public const int SessionOwnerMismatch = 3014;
     public const int HeaderMismatch = 3015;
     public const int BodyTooLarge = 3016;
+    public const int BodyRefused = 3017;
+    public const int SessionsFull = 3018;
     public const int ForwardFailed = 3020;
     public const int IssuerMetadataFailed = 3021;
     public const int IntrospectionFailed = 3022;
@@ -30,6 +32,7 @@ internal static class EventIds
     public const int StdioSharedRestarting = 3041;
     public const int StdioSharedFailed = 3042;
     public const int StdioSharedServerRequestRefused = 3043;
+    public const int StdioSharedForeignAnswer = 3044;
     public const int ShuttingDown = 3040;
     public const int FrontClientRegistered = 3050;
     public const int FrontMetadataDocumentRejected = 3051;

@@ -37,7 +37,8 @@ public static class GatewayApplication
             config = config with { TransportMode = "stdio", Stdio = config.Stdio with { Enabled = true } };
         }
 
-        return config with { Mode = options.Demo ? "demo" : options.Asgardeo ? "asgardeo" : "default" };
+        // A flag wins; without one, the file's mode (open-mcp-auth-proxy sets it by flag only) or the default.
+        return config with { Mode = options.Demo ? "demo" : options.Asgardeo ? "asgardeo" : config.Mode ?? "default" };
     }
 
     /// <summary>Runs the gateway; returns the process exit code (0 after a clean stop, 1 on a broken configuration or start failure).</summary>

@@ -87,7 +87,7 @@ public sealed partial class GatewayHost : IAsyncDisposable
         var endpoints = new GatewayEndpoints(settings);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(endpoints);
-        builder.Services.AddSingleton(new ScopePolicy(settings.Scopes, settings.Config.ScopeHierarchy));
+        builder.Services.AddSingleton(new ScopePolicy(settings.Scopes, settings.Config.ScopeHierarchy, settings.Config.HideUnauthorized ?? true));
         builder.Services.AddSingleton(new SessionBindings(TimeProvider.System));
         builder.Services.AddSingleton<UpstreamCredential>();
         builder.Services.AddSingleton<OriginPolicy>();

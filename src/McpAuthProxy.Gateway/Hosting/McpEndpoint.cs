@@ -62,13 +62,13 @@ internal sealed partial class McpEndpoint(
             var user = result.Principal;
             context.User = user;
             subject = user.FindFirst("sub")?.Value ?? user.FindFirst("client_id")?.Value ?? user.FindFirst("azp")?.Value;
-            var owner = $"{user.FindFirst("iss")?.Value}|{subject}";
+            var owner = SessionOwner(user);
 
             if (body.Error is { } bodyError)
             {
-                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
-                    bodyError.Contains("JSON", StringComparison.Ordinal) && !bodyError.Contains("object", StringComparison.Ordinal) ? McpErrors.ParseError : McpErrors.InvalidRequest,
-                    $"Bad request: {bodyError}", null).ConfigureAwait(false);
+                // The gateway forwards only what has one reading; whatever could be read two ways is refused, saying why.
+                LogBodyRefused(subject ?? "?", bodyError);
+                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, body.ErrorCode, $"Bad request: {bodyError}", body.FirstId).ConfigureAwait(false);
                 return;
             }
 
@@ -79,17 +79,30 @@ internal sealed partial class McpEndpoint(
                 return;
             }
 
-            var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
-            if (route == McpRoute.LegacyMessages)
+            var (sessionId, sessionProblem) = SessionDesignator.Read(context.Request);
+            if (sessionProblem is not null)
             {
-                sessionId = context.Request.Query["session_id"].ToString() is { Length: > 0 } legacy ? legacy : context.Request.Query["sessionId"].ToString();
+                LogBodyRefused(subject ?? "?", sessionProblem);
+                await McpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrors.InvalidRequest, $"Bad request: {sessionProblem}", body.FirstId).ConfigureAwait(false);
+                return;
             }
 
-            if (sessionId.Length > 0 && !sessions.TryUse(sessionId, owner))
+            var ownership = sessionId.Length > 0 ? sessions.Check(sessionId, owner) : SessionOwnership.Unknown;
+            if (ownership == SessionOwnership.Other)
             {
                 LogSessionOwnerMismatch(subject ?? "?");
                 await McpErrors.WriteAsync(context, StatusCodes.Status403Forbidden, McpErrors.Forbidden,
                     "Forbidden: this session belongs to another user", body.FirstId).ConfigureAwait(false);
+                return;
+            }
+
+            // A request that would bind a session (a new one, or one the gateway does not know) needs room for its owner.
+            if (ownership == SessionOwnership.Unknown && (sessionId.Length > 0 || OpensSession(route, context.Request, body)) && !sessions.HasRoomFor(owner))
+            {
+                LogSessionsFull(subject ?? "?", sessions.PerOwner);
+                context.Response.Headers.RetryAfter = "60";
+                await McpErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, McpErrors.InternalError,
+                    $"Too many sessions: this user has {sessions.PerOwner} open MCP sessions; end some (DELETE) or wait until they idle out", body.FirstId).ConfigureAwait(false);
                 return;
             }
 
@@ -114,16 +127,36 @@ internal sealed partial class McpEndpoint(
             using var stopping = HttpMethods.IsGet(context.Request.Method)
                 ? lifetime.ApplicationStopping.Register(static c => ((HttpContext)c!).Abort(), context)
                 : default(CancellationTokenRegistration?);
-            await upstream.ForwardAsync(new McpCall(context, route, body, bytes, user, owner, granted, policy)).ConfigureAwait(false);
+            await upstream.ForwardAsync(new McpCall(context, route, body, bytes, user, owner, granted, policy)
+            {
+                SessionId = sessionId,
+                SessionBound = ownership == SessionOwnership.Owner,
+            }).ConfigureAwait(false);
         }
         finally
         {
             var message = body.Messages.FirstOrDefault();
             LogRequest(context.Request.Method, context.Request.Path, subject ?? "-", message?.Method ?? "-",
-                message?.Method is "tools/call" or "prompts/get" or "resources/read" ? message.Name ?? "-" : "-",
+                message?.Name ?? "-",
                 context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    /// <summary>
+    /// Who a session belongs to: the issuer and the user (<c>sub</c>), or, for a token without a user, the client. The two
+    /// kinds never meet: a client whose id equals some user's subject does not get that user's sessions.
+    /// </summary>
+    internal static string SessionOwner(ClaimsPrincipal user)
+    {
+        var issuer = user.FindFirst("iss")?.Value;
+        return user.FindFirst("sub")?.Value is { } sub
+            ? $"{issuer}|sub:{sub}"
+            : $"{issuer}|client:{user.FindFirst("client_id")?.Value ?? user.FindFirst("azp")?.Value}";
+    }
+
+    /// <summary>True for what opens a session: a legacy SSE stream, or a POST carrying <c>initialize</c>.</summary>
+    private static bool OpensSession(McpRoute route, HttpRequest request, JsonRpcBody body) =>
+        route == McpRoute.LegacySse || (HttpMethods.IsPost(request.Method) && body.Messages.Any(m => m.Method == "initialize"));
 
     private async Task ChallengeAsync(HttpContext context, string mcpPath, JsonRpcBody body, AuthenticateResult result)
     {
@@ -204,8 +237,14 @@ internal sealed partial class McpEndpoint(
     [LoggerMessage(Diagnostics.EventIds.SessionOwnerMismatch, LogLevel.Warning, "Subject {Subject} presented a session id bound to another subject.")]
     private partial void LogSessionOwnerMismatch(string subject);
 
+    [LoggerMessage(Diagnostics.EventIds.SessionsFull, LogLevel.Warning, "Subject {Subject} has {Max} open MCP sessions; a new one was refused.")]
+    private partial void LogSessionsFull(string subject, int max);
+
     [LoggerMessage(Diagnostics.EventIds.HeaderMismatch, LogLevel.Information, "Header mismatch: {Problem}.")]
     private partial void LogHeaderMismatch(string problem);
+
+    [LoggerMessage(Diagnostics.EventIds.BodyRefused, LogLevel.Information, "Refused a request of subject {Subject}: {Problem}.")]
+    private partial void LogBodyRefused(string subject, string problem);
 
     [LoggerMessage(Diagnostics.EventIds.BodyTooLarge, LogLevel.Information, "Body on {Path} is larger than {Limit} bytes.")]
     private partial void LogBodyTooLarge(string path, long limit);

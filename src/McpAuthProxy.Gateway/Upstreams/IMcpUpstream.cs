@@ -25,7 +25,14 @@ internal sealed record McpCall(
     IReadOnlySet<string> Granted,
     ScopePolicy Policy)
 {
-    public bool ListsTools => Body.Messages.Any(m => m.Method == "tools/list");
+    /// <summary>The session the request names (<see cref="Transport.SessionDesignator"/>), or "".</summary>
+    public string SessionId { get; init; } = "";
+
+    /// <summary>True when <see cref="SessionId"/> is bound to the caller; false for a new or unknown session.</summary>
+    public bool SessionBound { get; init; }
+
+    /// <summary>True when the body asks for a list the caller's scopes may shorten (tools, prompts, resources, templates).</summary>
+    public bool AsksForList => Body.Messages.Any(m => Authorization.ListFilter.IsListMethod(m.Method));
 }
 
 /// <summary>Where authorized MCP traffic goes: an HTTP server (YARP) or a stdio process per session.</summary>

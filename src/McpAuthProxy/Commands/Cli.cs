@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using McpAuthProxy.Gateway.Configuration;
 
 namespace McpAuthProxy.Commands;
 
@@ -37,7 +38,8 @@ internal static class Cli
         ParseResult parse;
         try
         {
-            parse = root.Parse(args);
+            // No response files: a value that starts with '@' (a header, a secret) is that value, not a file to read.
+            parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         {
@@ -59,7 +61,7 @@ internal static class Cli
             var prefix = CommandHelp.PathOf(parse.CommandResult.Command);
             foreach (var problem in problems)
             {
-                await error.WriteLineAsync($"{prefix}: {problem}").ConfigureAwait(false);
+                await error.WriteLineAsync(ConfigProblem.OneLine($"{prefix}: {problem}")).ConfigureAwait(false);
             }
 
             return 1;

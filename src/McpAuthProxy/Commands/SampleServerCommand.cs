@@ -5,17 +5,14 @@ using Microsoft.Extensions.Logging;
 namespace McpAuthProxy.Commands;
 
 /// <summary>
-/// <c>mcp-auth-proxy sample-server</c> (hidden): the demo's MCP server over stdio, for the gateway to spawn
-/// as a stdio upstream. Stdout carries JSON-RPC only; logs go to stderr.
+/// <c>mcp-auth-proxy sample-server</c>: the demo's MCP server over stdio, for the gateway to spawn as a stdio upstream
+/// (the demo and the README's walk-through do). Stdout carries JSON-RPC only; logs go to stderr.
 /// </summary>
 internal static class SampleServerCommand
 {
     public static Command Create()
     {
-        var command = new Command("sample-server", "Run the sample MCP server (echo, add, current_time, admin_reset) over stdio.")
-        {
-            Hidden = true,
-        };
+        var command = new Command("sample-server", "Run the demo's sample MCP server over stdio (tools echo, add, current_time, admin_reset), e.g. as a gateway's stdio.user_command.");
         command.SetAction(async (_, ct) =>
         {
             await Task.Yield(); // let System.CommandLine hook SIGINT/SIGTERM before the server starts

@@ -30,7 +30,8 @@ internal static class TokenCommands
             var error = parse.InvocationConfiguration.Error;
             var errors = new List<string>();
             var level = symbols.LogLevel(parse, out var levelError);
-            var oauth = symbols.ToOAuthOptions(parse, errors);
+            // Every bridge option is checked, as the bridge would, though login uses only the sign-in ones.
+            var oauth = symbols.ToBridgeOptions(parse, errors, requireUrl: false)?.OAuth;
             if (levelError is not null)
             {
                 errors.Add(levelError);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using McpAuthProxy.Commands;
+using McpAuthProxy.Gateway.Configuration;
 using McpAuthProxy.OAuth;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ internal static class CommandOutput
         var prefix = CommandHelp.PathOf(parse.CommandResult.Command);
         foreach (var problem in errors)
         {
-            error.WriteLine($"{prefix}: {problem}");
+            error.WriteLine(ConfigProblem.OneLine($"{prefix}: {problem}"));
         }
 
         return 1;

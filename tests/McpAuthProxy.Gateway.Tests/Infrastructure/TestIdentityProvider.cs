@@ -152,8 +152,12 @@ public sealed class TestIdentityProvider : IAsyncDisposable
                 var p = k.Rsa.ExportParameters(false);
                 return new Dictionary<string, string>
                 {
-                    ["kty"] = "RSA", ["use"] = "sig", ["alg"] = "RS256", ["kid"] = k.KeyId,
-                    ["n"] = Base64UrlEncoder.Encode(p.Modulus), ["e"] = Base64UrlEncoder.Encode(p.Exponent),
+                    ["kty"] = "RSA",
+                    ["use"] = "sig",
+                    ["alg"] = "RS256",
+                    ["kid"] = k.KeyId,
+                    ["n"] = Base64UrlEncoder.Encode(p.Modulus),
+                    ["e"] = Base64UrlEncoder.Encode(p.Exponent),
                 };
             }),
         });
@@ -184,11 +188,22 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     public string PublicKeyPem => _current.Rsa.ExportSubjectPublicKeyInfoPem();
 
     /// <summary>Signs an access token. Null lifetimes mean "valid now for an hour"; pass <paramref name="noExpiry"/> for a token without exp.</summary>
-    public string Issue(string audience, string subject = "alice", string? scope = null, string? issuer = null,
-        DateTime? notBefore = null, DateTime? expires = null, bool noExpiry = false, SecurityKey? signingKey = null, string algorithm = SecurityAlgorithms.RsaSha256)
+    public string Issue(string audience, string? subject = "alice", string? scope = null, string? issuer = null,
+        DateTime? notBefore = null, DateTime? expires = null, bool noExpiry = false, SecurityKey? signingKey = null, string algorithm = SecurityAlgorithms.RsaSha256,
+        string clientId = "test-client", IDictionary<string, object>? extraClaims = null, string? tokenType = "at+jwt", IDictionary<string, object>? header = null)
     {
         var now = DateTime.UtcNow;
-        var claims = new Dictionary<string, object> { ["sub"] = subject, ["client_id"] = "test-client" };
+        var claims = new Dictionary<string, object> { ["client_id"] = clientId };
+        if (subject is not null)
+        {
+            claims["sub"] = subject;
+        }
+
+        foreach (var (name, value) in extraClaims ?? new Dictionary<string, object>())
+        {
+            claims[name] = value;
+        }
+
         if (scope is not null)
         {
             claims["scope"] = scope;
@@ -202,7 +217,8 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             NotBefore = notBefore ?? now,
             Expires = noExpiry ? null : expires ?? now.AddHours(1),
             Claims = claims,
-            TokenType = "at+jwt",
+            TokenType = tokenType,
+            AdditionalHeaderClaims = header,
             SigningCredentials = new SigningCredentials(signingKey ?? _current, algorithm),
         };
         var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = !noExpiry };
@@ -216,7 +232,13 @@ public sealed class TestIdentityProvider : IAsyncDisposable
         var header = Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""");
         var payload = Base64UrlEncoder.Encode(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["iss"] = Issuer, ["aud"] = audience, ["sub"] = subject, ["scope"] = scope, ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600,
+            ["iss"] = Issuer,
+            ["aud"] = audience,
+            ["sub"] = subject,
+            ["scope"] = scope,
+            ["iat"] = now,
+            ["nbf"] = now,
+            ["exp"] = now + 3600,
         }));
         return $"{header}.{payload}.";
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using McpAuthProxy.Gateway.Authorization;
 using McpAuthProxy.Gateway.Metadata;
 using McpAuthProxy.Gateway.Transport;
 using Microsoft.AspNetCore.Http;
@@ -30,6 +31,16 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (proxyResponse is not null && !BindSession(httpContext, proxyResponse))
+        {
+            // The upstream opened a session the gateway has no room to bind: nobody gets an unbound session.
+            httpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            httpContext.Response.Headers.RetryAfter = "60";
+            await McpErrors.WriteAsync(httpContext, StatusCodes.Status429TooManyRequests, McpErrors.InternalError,
+                "Too many sessions: end some (DELETE) or wait until they idle out", call.Body.FirstId).ConfigureAwait(false);
+            return false;
+        }
+
         // The gateway's CORS answer wins over whatever the upstream says about origins.
         var cors = httpContext.Response.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).ToList();
         await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
@@ -48,15 +59,9 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
             return false;
         }
 
-        var requestSession = httpContext.Request.Headers["Mcp-Session-Id"].ToString();
-        if (proxyResponse.Headers.TryGetValues("Mcp-Session-Id", out var ids) && ids.FirstOrDefault() is { Length: > 0 } minted && requestSession.Length == 0)
+        if (HttpMethods.IsDelete(httpContext.Request.Method) && proxyResponse.IsSuccessStatusCode && call.SessionId.Length > 0)
         {
-            upstream.Sessions.Bind(minted, call.Owner);
-        }
-
-        if (HttpMethods.IsDelete(httpContext.Request.Method) && proxyResponse.IsSuccessStatusCode && requestSession.Length > 0)
-        {
-            upstream.Sessions.Forget(requestSession);
+            upstream.Sessions.Forget(call.SessionId);
         }
 
         if (proxyResponse.StatusCode == HttpStatusCode.Unauthorized)
@@ -74,8 +79,10 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
         }
 
         var rewriteEndpoint = call.Route == McpRoute.LegacySse && isEventStream;
-        var filterTools = proxyResponse.IsSuccessStatusCode && (call.ListsTools || call.Route == McpRoute.LegacySse) && call.Policy.Rules.Methods.ContainsKey("tools/call");
-        if (!rewriteEndpoint && !filterTools)
+        // List answers arrive on the POST that asked, and on GET streams (a replay after Last-Event-ID, legacy SSE).
+        var filterLists = proxyResponse.IsSuccessStatusCode && call.Policy.FiltersLists
+            && (call.AsksForList || HttpMethods.IsGet(httpContext.Request.Method));
+        if (!rewriteEndpoint && !filterLists)
         {
             return true;
         }
@@ -93,18 +100,38 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
         {
             await SseRewriter.CopyAsync(source, httpContext.Response, (eventType, data) =>
                 eventType == "endpoint" ? RewriteEndpoint(data)
-                : filterTools ? ToolsFilter.Filter(data, call) : null, httpContext.RequestAborted).ConfigureAwait(false);
+                : filterLists ? ListFilter.Filter(data, call.Policy, call.Granted) : null, httpContext.RequestAborted).ConfigureAwait(false);
         }
         else
         {
             using var reader = new StreamReader(source, Encoding.UTF8);
             var json = await reader.ReadToEndAsync(httpContext.RequestAborted).ConfigureAwait(false);
-            var bytes = Encoding.UTF8.GetBytes(ToolsFilter.Filter(json, call) ?? json);
+            var bytes = Encoding.UTF8.GetBytes(ListFilter.Filter(json, call.Policy, call.Granted) ?? json);
             httpContext.Response.ContentLength = bytes.Length;
             await httpContext.Response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Binds a session the upstream minted (a new <c>Mcp-Session-Id</c>) or accepted (a 2xx answer for an id the gateway did
+    /// not know, e.g. after a restart) to the caller. False when a minted session cannot be bound.
+    /// </summary>
+    private bool BindSession(HttpContext httpContext, HttpResponseMessage proxyResponse)
+    {
+        if (call.SessionId.Length == 0)
+        {
+            return !proxyResponse.Headers.TryGetValues("Mcp-Session-Id", out var ids) || ids.FirstOrDefault() is not { Length: > 0 } minted
+                || upstream.Sessions.Bind(minted, call.Owner);
+        }
+
+        if (!call.SessionBound && proxyResponse.IsSuccessStatusCode && !HttpMethods.IsDelete(httpContext.Request.Method))
+        {
+            upstream.Sessions.Bind(call.SessionId, call.Owner);
+        }
+
+        return true;
     }
 
     /// <summary>Points the legacy <c>endpoint</c> event at the gateway, and binds its session id to the caller.</summary>

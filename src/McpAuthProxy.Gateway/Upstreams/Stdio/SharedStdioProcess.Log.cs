@@ -19,6 +19,9 @@ internal sealed partial class SharedStdioProcess
     [LoggerMessage(Diagnostics.EventIds.StdioSharedServerRequestRefused, LogLevel.Warning, "Refused the shared MCP server's '{Method}' request: {Sessions} sessions have requests in flight, not exactly one.")]
     private partial void LogServerRequestRefused(string method, int sessions);
 
+    [LoggerMessage(Diagnostics.EventIds.StdioSharedForeignAnswer, LogLevel.Warning, "Dropped an answer from MCP session {Session} to request {Id}, which the shared process did not send that session.")]
+    private partial void LogForeignAnswerDropped(string session, string id);
+
     [LoggerMessage(Diagnostics.EventIds.StdioStderr, LogLevel.Debug, "[shared stderr] {Line}")]
     private partial void LogProcessStderr(string line);
 }

@@ -27,6 +27,7 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ProgressRoute> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<StdioSession, string> _sessions = new();
+    private readonly ConcurrentDictionary<string, ServerRequest> _serverRequests = new(StringComparer.Ordinal);
     private ITransport? _process;
     private JsonNode? _initializeParams;
     private JsonObject? _initializeResult;
@@ -35,6 +36,8 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
     private Task _restart = Task.CompletedTask;
     private int _restarts;
     private int _nextSession;
+    private long _nextServerRequest;
+    private long _nextRequest;
     private int _starts;
     private bool _disposed;
 
@@ -42,13 +45,19 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
 
     private sealed record ProgressRoute(StdioSession Session, JsonNode Original);
 
+    /// <summary>A request of the process's own (sampling, elicitation, roots) sent to one session under an id of the gateway's.</summary>
+    private sealed record ServerRequest(StdioSession Session, RequestId Original);
+
     /// <summary>How many times a process was started (tests, diagnostics).</summary>
     public int Starts => Volatile.Read(ref _starts);
 
     /// <summary>Adds a session; returns its id prefix.</summary>
     public string Attach(StdioSession session) => _sessions.GetOrAdd(session, _ => $"s{Interlocked.Increment(ref _nextSession)}");
 
-    /// <summary>Removes a session and forgets its in-flight requests; the process keeps running.</summary>
+    /// <summary>
+    /// Removes a session and forgets its in-flight requests; the process keeps running. The process's requests that the
+    /// session was asked and never answered are answered with an error, so the process does not wait for them forever.
+    /// </summary>
     public void Detach(StdioSession session)
     {
         _sessions.TryRemove(session, out _);
@@ -57,6 +66,18 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
             if (inFlight.Session == session && _inFlight.TryRemove(key, out var removed) && removed.ProgressKey is { } progressKey)
             {
                 _progress.TryRemove(progressKey, out _);
+            }
+        }
+
+        foreach (var (key, asked) in _serverRequests)
+        {
+            if (asked.Session == session && _serverRequests.TryRemove(key, out _) && Volatile.Read(ref _process) is { } process)
+            {
+                _ = SendQuietlyAsync(process, new JsonRpcError
+                {
+                    Id = asked.Original,
+                    Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "The MCP session this request was sent to has ended" },
+                });
             }
         }
     }
@@ -118,60 +139,95 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
         switch (message)
         {
             case JsonRpcRequest request:
-            {
-                var gatewayId = $"{prefix}:{request.Id}";
-                var parameters = request.Params?.DeepClone();
-                string? progressKey = null;
-                if (parameters?["_meta"] is JsonObject meta && meta["progressToken"] is { } token)
                 {
-                    progressKey = $"{prefix}:{Key(token)}";
-                    _progress[progressKey] = new ProgressRoute(session, token.DeepClone());
-                    meta["progressToken"] = progressKey;
-                }
-
-                _inFlight[gatewayId] = new InFlight(session, request.Id, progressKey);
-                try
-                {
-                    await process.SendMessageAsync(new JsonRpcRequest { Id = new RequestId(gatewayId), Method = request.Method, Params = parameters }, cancellationToken)
-                        .ConfigureAwait(false);
-
-                    // The process exited while this was being sent, after its in-flight requests were failed: nobody would answer.
-                    if (Volatile.Read(ref _process) != process)
+                    // A number of the gateway's: the session's own ids (1 and "1" alike) never meet another's or each other.
+                    var gatewayId = $"{prefix}:{Interlocked.Increment(ref _nextRequest)}";
+                    var parameters = request.Params?.DeepClone();
+                    string? progressKey = null;
+                    if (parameters?["_meta"] is JsonObject meta && meta["progressToken"] is { } token)
                     {
-                        throw new InvalidOperationException("the shared MCP server process exited");
+                        progressKey = $"{prefix}:{Key(token)}";
+                        _progress[progressKey] = new ProgressRoute(session, token.DeepClone());
+                        meta["progressToken"] = progressKey;
                     }
-                }
-                catch
-                {
-                    if (_inFlight.TryRemove(gatewayId, out _))
+
+                    _inFlight[gatewayId] = new InFlight(session, request.Id, progressKey);
+                    try
                     {
-                        if (progressKey is not null)
+                        await process.SendMessageAsync(new JsonRpcRequest { Id = new RequestId(gatewayId), Method = request.Method, Params = parameters }, cancellationToken)
+                            .ConfigureAwait(false);
+
+                        // The process exited while this was being sent, after its in-flight requests were failed: nobody would answer.
+                        if (Volatile.Read(ref _process) != process)
                         {
-                            _progress.TryRemove(progressKey, out _);
+                            throw new InvalidOperationException("the shared MCP server process exited");
+                        }
+                    }
+                    catch
+                    {
+                        if (_inFlight.TryRemove(gatewayId, out _))
+                        {
+                            if (progressKey is not null)
+                            {
+                                _progress.TryRemove(progressKey, out _);
+                            }
+
+                            throw;
                         }
 
-                        throw;
+                        // The crash sweep already answered it with an error.
+                        return;
                     }
 
-                    // The crash sweep already answered it with an error.
                     return;
                 }
 
-                return;
-            }
-
             case JsonRpcNotification { Method: NotificationMethods.CancelledNotification } cancelled
                 when cancelled.Params?.DeepClone() is JsonObject parameters && parameters["requestId"] is { } requestId:
-                parameters["requestId"] = $"{prefix}:{Key(requestId)}";
-                await process.SendMessageAsync(new JsonRpcNotification { Method = cancelled.Method, Params = parameters }, cancellationToken).ConfigureAwait(false);
-                return;
+                {
+                    // Only the session's own requests can be cancelled, under the gateway's id for them.
+                    var original = RequestIdOf(requestId);
+                    var gatewayId = _inFlight.FirstOrDefault(f => f.Value.Session == session && f.Value.Original.Equals(original)).Key;
+                    if (gatewayId is null)
+                    {
+                        return;
+                    }
+
+                    parameters["requestId"] = gatewayId;
+                    await process.SendMessageAsync(new JsonRpcNotification { Method = cancelled.Method, Params = parameters }, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+            case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError):
+                {
+                    // An answer to one of the process's own requests: only from the session it was sent to, under the id the
+                    // gateway gave it there. Any other answer (another session's id, a guessed one, one already given) is dropped.
+                    var key = answer.Id.ToString();
+                    if (!_serverRequests.TryGetValue(key, out var asked) || asked.Session != session
+                        || !_serverRequests.TryRemove(new KeyValuePair<string, ServerRequest>(key, asked)))
+                    {
+                        LogForeignAnswerDropped(prefix, key);
+                        return;
+                    }
+
+                    JsonRpcMessage restored = answer is JsonRpcResponse response
+                        ? new JsonRpcResponse { Id = asked.Original, Result = response.Result }
+                        : new JsonRpcError { Id = asked.Original, Error = ((JsonRpcError)answer).Error };
+                    await process.SendMessageAsync(restored, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
 
             default:
-                // Other notifications, and answers to the process's own requests (whose ids it chose), go as they are.
+                // Other notifications go as they are.
                 await process.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
                 return;
         }
     }
+
+    private static RequestId RequestIdOf(JsonNode node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number)
+            ? new RequestId(number)
+            : new RequestId(Key(node));
 
     private static string Key(JsonNode node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : node.ToJsonString();
@@ -262,6 +318,7 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
         }
 
         LogExited(_inFlight.Count);
+        _serverRequests.Clear();
         foreach (var key in _inFlight.Keys.ToList())
         {
             if (_inFlight.TryRemove(key, out var inFlight))
@@ -284,81 +341,101 @@ internal sealed partial class SharedStdioProcess(GatewaySettings settings, ILogg
         switch (message)
         {
             case JsonRpcMessageWithId withId and (JsonRpcResponse or JsonRpcError):
-            {
-                var key = withId.Id.ToString();
-                if (key.StartsWith(InitializePrefix, StringComparison.Ordinal))
                 {
-                    Volatile.Read(ref _initializing)?.TrySetResult(message);
+                    var key = withId.Id.ToString();
+                    if (key.StartsWith(InitializePrefix, StringComparison.Ordinal))
+                    {
+                        Volatile.Read(ref _initializing)?.TrySetResult(message);
+                        return;
+                    }
+
+                    if (!_inFlight.TryRemove(key, out var inFlight))
+                    {
+                        return;
+                    }
+
+                    if (inFlight.ProgressKey is { } progressKey)
+                    {
+                        _progress.TryRemove(progressKey, out _);
+                    }
+
+                    JsonRpcMessage restored = message is JsonRpcResponse response
+                        ? new JsonRpcResponse { Id = inFlight.Original, Result = response.Result }
+                        : new JsonRpcError { Id = inFlight.Original, Error = ((JsonRpcError)message).Error };
+                    await inFlight.Session.DeliverFromSharedAsync(restored).ConfigureAwait(false);
                     return;
                 }
-
-                if (!_inFlight.TryRemove(key, out var inFlight))
-                {
-                    return;
-                }
-
-                if (inFlight.ProgressKey is { } progressKey)
-                {
-                    _progress.TryRemove(progressKey, out _);
-                }
-
-                JsonRpcMessage restored = message is JsonRpcResponse response
-                    ? new JsonRpcResponse { Id = inFlight.Original, Result = response.Result }
-                    : new JsonRpcError { Id = inFlight.Original, Error = ((JsonRpcError)message).Error };
-                await inFlight.Session.DeliverFromSharedAsync(restored).ConfigureAwait(false);
-                return;
-            }
 
             case JsonRpcNotification notification:
-            {
-                if (notification.Params?["progressToken"] is { } token)
                 {
-                    // Progress belongs to the session whose request carried the token; an unknown token goes nowhere.
-                    if (_progress.TryGetValue(Key(token), out var route))
+                    if (notification.Params?["progressToken"] is { } token)
                     {
-                        var parameters = (JsonObject)notification.Params.DeepClone();
-                        parameters["progressToken"] = route.Original.DeepClone();
-                        await route.Session.DeliverFromSharedAsync(new JsonRpcNotification { Method = notification.Method, Params = parameters }).ConfigureAwait(false);
+                        // Progress belongs to the session whose request carried the token; an unknown token goes nowhere.
+                        if (_progress.TryGetValue(Key(token), out var route))
+                        {
+                            var parameters = (JsonObject)notification.Params.DeepClone();
+                            parameters["progressToken"] = route.Original.DeepClone();
+                            await route.Session.DeliverFromSharedAsync(new JsonRpcNotification { Method = notification.Method, Params = parameters }).ConfigureAwait(false);
+                        }
+
+                        return;
+                    }
+
+                    if (notification.Method == NotificationMethods.CancelledNotification && notification.Params?["requestId"] is { } cancelledId)
+                    {
+                        // The process gave up one of its own requests: tell the session it was sent to, under its id there.
+                        var original = Key(cancelledId);
+                        foreach (var (key, asked) in _serverRequests)
+                        {
+                            if (asked.Original.ToString() == original && _serverRequests.TryRemove(key, out _))
+                            {
+                                var parameters = (JsonObject)notification.Params.DeepClone();
+                                parameters["requestId"] = key;
+                                await asked.Session.DeliverFromSharedAsync(new JsonRpcNotification { Method = notification.Method, Params = parameters }).ConfigureAwait(false);
+                            }
+                        }
+
+                        return;
+                    }
+
+                    foreach (var session in _sessions.Keys)
+                    {
+                        await session.DeliverFromSharedAsync(new JsonRpcNotification { Method = notification.Method, Params = notification.Params?.DeepClone() }).ConfigureAwait(false);
                     }
 
                     return;
                 }
 
-                foreach (var session in _sessions.Keys)
-                {
-                    await session.DeliverFromSharedAsync(new JsonRpcNotification { Method = notification.Method, Params = notification.Params?.DeepClone() }).ConfigureAwait(false);
-                }
-
-                return;
-            }
-
             case JsonRpcRequest request:
-            {
-                if (request.Method == RequestMethods.Ping)
                 {
-                    await SendQuietlyAsync(process, new JsonRpcResponse { Id = request.Id, Result = new JsonObject() }).ConfigureAwait(false);
-                    return;
-                }
-
-                var waiting = _inFlight.Values.Select(f => f.Session).Distinct().ToList();
-                if (waiting is [var only])
-                {
-                    await only.DeliverFromSharedAsync(request).ConfigureAwait(false);
-                    return;
-                }
-
-                LogServerRequestRefused(request.Method, waiting.Count);
-                await SendQuietlyAsync(process, new JsonRpcError
-                {
-                    Id = request.Id,
-                    Error = new JsonRpcErrorDetail
+                    if (request.Method == RequestMethods.Ping)
                     {
-                        Code = (int)McpErrorCode.InternalError,
-                        Message = $"The gateway shares this process among MCP sessions and cannot tell which one '{request.Method}' is for ({waiting.Count} have requests in flight)",
-                    },
-                }).ConfigureAwait(false);
-                return;
-            }
+                        await SendQuietlyAsync(process, new JsonRpcResponse { Id = request.Id, Result = new JsonObject() }).ConfigureAwait(false);
+                        return;
+                    }
+
+                    var waiting = _inFlight.Values.Select(f => f.Session).Distinct().ToList();
+                    if (waiting is [var only] && _sessions.TryGetValue(only, out var onlyPrefix))
+                    {
+                        // The session sees the request under an id of the gateway's, and only its answer under that id goes back.
+                        var gatewayId = $"{onlyPrefix}:server-{Interlocked.Increment(ref _nextServerRequest)}";
+                        _serverRequests[gatewayId] = new ServerRequest(only, request.Id);
+                        await only.DeliverFromSharedAsync(new JsonRpcRequest { Id = new RequestId(gatewayId), Method = request.Method, Params = request.Params }).ConfigureAwait(false);
+                        return;
+                    }
+
+                    LogServerRequestRefused(request.Method, waiting.Count);
+                    await SendQuietlyAsync(process, new JsonRpcError
+                    {
+                        Id = request.Id,
+                        Error = new JsonRpcErrorDetail
+                        {
+                            Code = (int)McpErrorCode.InternalError,
+                            Message = $"The gateway shares this process among MCP sessions and cannot tell which one '{request.Method}' is for ({waiting.Count} have requests in flight)",
+                        },
+                    }).ConfigureAwait(false);
+                    return;
+                }
         }
     }
 

@@ -127,25 +127,22 @@ internal sealed partial class StdioSession : IAsyncDisposable
         return connected;
     }
 
-    /// <summary>Starts <c>stdio.user_command</c> (directly, no shell) with <c>stdio.env</c> and <c>stdio.work_dir</c>.</summary>
+    /// <summary>
+    /// Starts <c>stdio.user_command</c> (directly, no shell) in <c>stdio.work_dir</c>, with the environment of
+    /// <see cref="ChildEnvironment"/>: the gateway's without its secrets, plus <c>stdio.env</c>.
+    /// </summary>
     internal static async Task<ITransport> ConnectProcessAsync(GatewaySettings settings, string name, ILoggerFactory loggerFactory, Action<string> stderr,
         CancellationToken cancellationToken)
     {
         var command = settings.StdioCommand;
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var entry in settings.Config.Stdio.Env)
-        {
-            var eq = entry.IndexOf('=', StringComparison.Ordinal);
-            environment[entry[..eq]] = entry[(eq + 1)..];
-        }
-
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = name,
             Command = command[0],
             Arguments = command.Skip(1).ToList(),
             WorkingDirectory = settings.Config.Stdio.WorkDir,
-            EnvironmentVariables = environment,
+            EnvironmentVariables = ChildEnvironment.For(settings.Config),
+            InheritEnvironmentVariables = false,
             ShutdownTimeout = TimeSpan.FromSeconds(5),
             StandardErrorLines = stderr,
         }, loggerFactory);
@@ -333,15 +330,9 @@ internal sealed partial class StdioSession : IAsyncDisposable
     {
         if (message is JsonRpcMessageWithId withId and (JsonRpcResponse or JsonRpcError) && _pending.TryRemove(withId.Id.ToString(), out var pending))
         {
-            if (pending.Method == RequestMethods.ToolsList && message is JsonRpcResponse { Result: JsonObject result } && result["tools"] is JsonArray tools)
+            if (_policy.FiltersLists && ListFilter.IsListMethod(pending.Method) && message is JsonRpcResponse { Result: JsonObject result })
             {
-                for (var i = tools.Count - 1; i >= 0; i--)
-                {
-                    if (tools[i]?["name"]?.GetValue<string>() is { } name && !_policy.MayCallTool(name, pending.Grant.Scopes))
-                    {
-                        tools.RemoveAt(i);
-                    }
-                }
+                ListFilter.FilterResult(result, _policy, pending.Grant.Scopes);
             }
 
             await SendToClientAsync(pending.Related, message).ConfigureAwait(false);

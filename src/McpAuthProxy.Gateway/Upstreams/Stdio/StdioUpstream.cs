@@ -52,7 +52,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         }
 
         var context = call.Context;
-        var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
+        var sessionId = call.SessionId;
         if (HttpMethods.IsDelete(context.Request.Method))
         {
             if (_sessions.TryRemove(sessionId, out var ended))
@@ -190,8 +190,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
     private async Task ReceiveLegacyMessageAsync(McpCall call)
     {
         var context = call.Context;
-        var id = context.Request.Query["sessionId"].ToString() is { Length: > 0 } given ? given : context.Request.Query["session_id"].ToString();
-        if (!_sessions.TryGetValue(id, out var session) || !session.IsLegacy)
+        if (!_sessions.TryGetValue(call.SessionId, out var session) || !session.IsLegacy)
         {
             await McpErrors.WriteAsync(context, StatusCodes.Status404NotFound, -32001, "Session not found", call.Body.FirstId).ConfigureAwait(false);
             return;
@@ -252,8 +251,16 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
                 return null;
             }
 
+            if (!bindings.Bind(id, call.Owner))
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+                call.Context.Response.Headers.RetryAfter = "60";
+                await McpErrors.WriteAsync(call.Context, StatusCodes.Status429TooManyRequests, McpErrors.InternalError,
+                    "Too many sessions: end some (DELETE) or wait until they idle out", call.Body.FirstId).ConfigureAwait(false);
+                return null;
+            }
+
             _sessions[id] = session;
-            bindings.Bind(id, call.Owner);
             return session;
         }
         finally
