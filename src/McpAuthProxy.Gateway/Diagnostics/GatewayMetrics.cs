@@ -36,10 +36,12 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _rateLimitRefusals;
     private readonly Counter<long> _auditDropped;
 
-    public GatewayMetrics(IMeterFactory meterFactory)
+    /// <param name="owner">Told which Meter is this gateway's before any instrument exists (see <see cref="GatewayMeterOwner"/>).</param>
+    public GatewayMetrics(IMeterFactory meterFactory, GatewayMeterOwner? owner = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter = meterFactory.Create(new MeterOptions(GatewayTelemetry.Name) { Version = GatewayTelemetry.Source.Version });
+        owner?.Own(Meter);
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = McpMetrics.DurationBuckets };
         _operationDuration = Meter.CreateHistogram(McpMetrics.ServerOperationDuration, McpMetrics.Seconds,
             "MCP request or notification duration as observed on the receiver from the time it was received until the result or ack is sent.", null, buckets);

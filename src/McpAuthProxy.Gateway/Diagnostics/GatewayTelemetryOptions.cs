@@ -20,6 +20,7 @@ internal sealed record GatewayTelemetryOptions
     /// <summary>Spans are made only when someone exports them (today: OTLP traces).</summary>
     public bool Tracing => Otlp.Traces is not null;
 
-    /// <summary>Metrics are collected when Prometheus scrapes them or OTLP exports them.</summary>
-    public bool Metrics => Otlp.Metrics is not null || Diagnostics.Listen is not null;
+    /// <summary>Metrics are collected when Prometheus scrapes them or OTLP exports them, unless <c>OTEL_SDK_DISABLED=true</c>
+    /// (then the diagnostics listener keeps <c>/healthz</c> and <c>/readyz</c> and answers 404 on <c>/metrics</c>).</summary>
+    public bool Metrics => !Otlp.SdkDisabled && (Otlp.Metrics is not null || Diagnostics.Listen is not null);
 }

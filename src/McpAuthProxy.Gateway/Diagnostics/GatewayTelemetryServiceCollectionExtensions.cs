@@ -24,6 +24,8 @@ internal static class GatewayTelemetryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton(options);
+        var owner = new GatewayMeterOwner();
+        services.TryAddSingleton(owner);
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton(sp => new McpRequestTelemetry(
             sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>(), options.Spans));
@@ -56,7 +58,7 @@ internal static class GatewayTelemetryServiceCollectionExtensions
             {
                 otel.WithMetrics(m =>
                 {
-                    m.AddMeter(GatewayTelemetry.Name);
+                    m.AddMeter(GatewayTelemetry.Name).AddView(owner.Filter);
                     if (options.Otlp.Metrics is { } metrics)
                     {
                         m.AddOtlpExporter(metrics, options.Otlp.MetricExportInterval);

@@ -13,6 +13,9 @@ public sealed record OtlpExportSettings
 {
     public static OtlpExportSettings None { get; } = new();
 
+    /// <summary><c>OTEL_SDK_DISABLED=true</c>: no spans, no metrics, no export of any kind (Prometheus included).</summary>
+    public bool SdkDisabled { get; init; }
+
     public OtlpSignalSettings? Traces { get; init; }
 
     public OtlpSignalSettings? Metrics { get; init; }
@@ -36,7 +39,7 @@ public sealed record OtlpExportSettings
         ArgumentNullException.ThrowIfNull(errors);
         if (string.Equals(Value(environment, "OTEL_SDK_DISABLED"), "true", StringComparison.OrdinalIgnoreCase))
         {
-            return None;
+            return new OtlpExportSettings { SdkDisabled = true };
         }
 
         var timeout = Milliseconds(environment, "OTEL_EXPORTER_OTLP_TIMEOUT", TimeSpan.FromSeconds(10), errors);

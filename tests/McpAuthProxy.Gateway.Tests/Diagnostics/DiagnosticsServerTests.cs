@@ -12,12 +12,17 @@ namespace McpAuthProxy.Gateway.Tests.Diagnostics;
 public sealed class DiagnosticsServerTests
 {
     /// <summary>A public app with the gateway's telemetry, diagnostics on a free loopback port, one readiness check.</summary>
-    private static async Task<(WebApplication App, Uri Public, Uri Diagnostics)> StartAsync(IReadinessCheck? check, CancellationToken cancellationToken)
+    private static async Task<(WebApplication App, Uri Public, Uri Diagnostics)> StartAsync(IReadinessCheck? check, CancellationToken cancellationToken,
+        McpAuthProxy.Telemetry.Export.OtlpExportSettings? otlp = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddMcpGatewayTelemetry(new GatewayTelemetryOptions { Diagnostics = new DiagnosticsOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) } });
+        builder.Services.AddMcpGatewayTelemetry(new GatewayTelemetryOptions
+        {
+            Diagnostics = new DiagnosticsOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) },
+            Otlp = otlp ?? McpAuthProxy.Telemetry.Export.OtlpExportSettings.None,
+        });
         if (check is not null)
         {
             builder.Services.AddSingleton(check);
@@ -78,6 +83,37 @@ public sealed class DiagnosticsServerTests
 
         check.Ready = true;
         Assert.Equal("ready\n", await http.GetStringAsync(new Uri(diagnostics, "/readyz"), ct));
+    }
+
+    [Fact]
+    public async Task Another_gateway_in_the_same_process_adds_nothing_to_this_ones_metrics()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (busy, busyUrl, _) = await StartAsync(null, ct);
+        await using var __ = busy;
+        var (quiet, _, quietDiagnostics) = await StartAsync(null, ct);
+        await using var ___ = quiet;
+        using var http = new HttpClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync(new Uri(busyUrl, "/mcp"), null, ct)).StatusCode);
+        var scrape = await http.GetStringAsync(new Uri(quietDiagnostics, "/metrics"), ct);
+
+        Assert.DoesNotContain("mcp_auth_proxy_gateway_authorization_decisions_total{", scrape, StringComparison.Ordinal);
+        Assert.DoesNotContain("mcp_server_operation_duration_seconds_count{", scrape, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_the_sdk_disabled_nothing_is_collected_and_metrics_is_404_while_health_still_answers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (app, publicUrl, diagnostics) = await StartAsync(null, ct, new McpAuthProxy.Telemetry.Export.OtlpExportSettings { SdkDisabled = true });
+        await using var _ = app;
+        using var http = new HttpClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync(new Uri(publicUrl, "/mcp"), null, ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(diagnostics, "/metrics"), ct)).StatusCode);
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri(diagnostics, "/healthz"), ct));
+        Assert.Null(app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class TelemetryExportTests
             var bytes = body.ToArray();
             using var operation = telemetry.Start(context, McpRequestInfo.FromMessage(JsonDocument.Parse(bytes).RootElement));
             operation.Authenticated("alice", "cursor");
-            if (operation.Request.ToolName == "admin_reset")
+            if (operation.Request.ToolName == "admin_reset_export")
             {
                 operation.Refused(RefusalReasons.InsufficientScope);
                 operation.Complete(403, -32003, "Forbidden: missing required scope(s): mcp:admin");
@@ -91,10 +91,10 @@ public sealed class TelemetryExportTests
         using var tracedResponse = await http.SendAsync(traced, ct);
         Assert.Equal(HttpStatusCode.OK, tracedResponse.StatusCode);
         var forwarded = JsonDocument.Parse(await tracedResponse.Content.ReadAsStringAsync(ct)).RootElement;
-        foreach (var (tool, id) in new[] { ("echo", 2), ("add", 3), ("admin_reset", 4), ("admin_reset", 5) })
+        foreach (var (tool, id) in new[] { ("echo", 2), ("add", 3), ("admin_reset_export", 4), ("admin_reset_export", 5) })
         {
             using var response = await http.PostAsync("/mcp", new StringContent(Call(tool, id), Encoding.UTF8, "application/json"), ct);
-            Assert.Equal(tool == "admin_reset" ? HttpStatusCode.Forbidden : HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(tool == "admin_reset_export" ? HttpStatusCode.Forbidden : HttpStatusCode.OK, response.StatusCode);
         }
 
         // Prometheus scraped the diagnostics listener and has exactly the decisions made.
@@ -132,7 +132,7 @@ public sealed class TelemetryExportTests
         Assert.True(JsonRpcTraceContext.TryExtract(forwarded, out var sent));
         Assert.Equal(upstream.SpanId, sent.SpanId.ToHexString());
 
-        var refused = await receiver.WaitForSpanAsync(s => s.Name == "tools/call admin_reset", ct);
+        var refused = await receiver.WaitForSpanAsync(s => s.Name == "tools/call admin_reset_export", ct);
         Assert.Equal("Error", refused.StatusCode);
         Assert.Equal("insufficient_scope", refused["mcp_auth_proxy.reason"]);
         Assert.Equal("-32003", refused["error.type"]);

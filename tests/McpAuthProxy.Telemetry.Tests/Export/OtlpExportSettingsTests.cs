@@ -63,6 +63,8 @@ public sealed class OtlpExportSettingsTests
         Assert.Null(settings.Metrics);
         Assert.Null(disabled.Traces);
         Assert.Null(disabled.Metrics);
+        Assert.True(disabled.SdkDisabled);
+        Assert.False(settings.SdkDisabled);
     }
 
     [Fact]
