@@ -115,6 +115,7 @@ stdio:
   user_command: "${NODE} ${ECHO_STDIO}"
   shared_process: ${shared}
   max_sessions: ${Math.max(o.sessions, o.concurrency) + 100}
+  max_sessions_per_subject: ${Math.max(o.sessions, o.concurrency) + 100}
 `;
 const httpYaml = baseYaml(`transport_mode: streamable_http\nbase_url: "${origin(upStateless.info.url)}"\n`);
 const NO_ACCESS_LOG = { "Logging__LogLevel__McpAuthProxy.Gateway.Hosting.McpEndpoint": "Warning" };

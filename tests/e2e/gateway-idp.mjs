@@ -7,6 +7,7 @@
 // (client_credentials and introspection too), confidential native "mcp-gateway"/"gateway-secret" (the gateway's own client
 // when it fronts this provider), and open dynamic registration unless REGISTRATION=0. REQUIRE_TOKEN_PARAM=name=value makes
 // the token endpoint refuse requests without that parameter (as Auth0 wants its audience). Login and consent are automatic.
+// POST /_control/rotate[?drop=1] rotates the signing key (see below).
 import http from "node:http";
 import crypto from "node:crypto";
 import Provider, { errors } from "oidc-provider";
@@ -22,9 +23,18 @@ await new Promise((resolve) => server.listen(+(env.PORT || 0), "127.0.0.1", reso
 const ISSUER = `http://127.0.0.1:${server.address().port}`;
 const isLocalResource = (r) => /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(r);
 
-const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+// Signing keys, newest first (oidc-provider signs with the first). POST /_control/rotate puts a new key first and keeps
+// the old ones published (?drop=1 drops them): the provider is built again with them, as a restart with new keys would.
+let signingKeys = [];
+let rotations = 0;
+function newSigningKey() {
+  const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return { ...privateKey.export({ format: "jwk" }), kid: rotations === 0 ? "gateway-test-rs256" : `gateway-test-rs256-${rotations}`, use: "sig", alg: "RS256" };
+}
+signingKeys = [newSigningKey()];
 const callbacks = ["http://127.0.0.1/oauth/callback", "http://localhost/oauth/callback", "http://127.0.0.1/auth/callback"];
 
+function build() {
 const provider = new Provider(ISSUER, {
   clients: [
     { client_id: "mcp-public", application_type: "native", token_endpoint_auth_method: "none",
@@ -37,7 +47,7 @@ const provider = new Provider(ISSUER, {
       grant_types: ["authorization_code", "refresh_token", "client_credentials"], response_types: ["code"], redirect_uris: callbacks },
   ],
   clientAuthMethods: ["none", "client_secret_basic", "client_secret_post"],
-  jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "gateway-test-rs256", use: "sig", alg: "RS256" }] },
+  jwks: { keys: signingKeys },
   cookies: { keys: ["gateway-test-cookie-key"] },
   scopes: ["openid", "offline_access", ...SCOPES.split(" ")],
   findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
@@ -109,7 +119,23 @@ provider.use(async (ctx, next) => {
   await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission: true });
 });
 
-server.on("request", provider.callback());
+return provider;
+}
+
+let provider = build();
+let handle = provider.callback();
+server.on("request", (req, res) => {
+  const url = new URL(req.url, ISSUER);
+  if (req.method === "POST" && url.pathname === "/_control/rotate") {
+    rotations++;
+    signingKeys = [newSigningKey(), ...(url.searchParams.get("drop") === "1" ? [] : signingKeys)];
+    provider = build();
+    handle = provider.callback();
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(JSON.stringify({ kid: signingKeys[0].kid, published: signingKeys.map((k) => k.kid) }));
+  }
+  return handle(req, res);
+});
 console.log(JSON.stringify({ ready: true, issuer: ISSUER }));
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.close(() => process.exit(0)));
 process.stdin.on("end", () => process.exit(0));

@@ -5,7 +5,6 @@ using McpAuthProxy.Gateway.Metadata;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
@@ -27,18 +26,17 @@ internal sealed class BearerAuthenticator
 {
     private readonly GatewaySettings _settings;
     private readonly OpaqueTokenIntrospector _introspector;
-    private readonly IConfigurationManager<OpenIdConnectConfiguration> _keys;
+    private readonly IssuerKeys _keys;
     private readonly TokenValidationParameters _parameters;
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TokenResultCache _validated = new(TimeProvider.System);
 
-    public BearerAuthenticator(GatewaySettings settings, GatewayEndpoints endpoints, OpaqueTokenIntrospector introspector, IConfigurationManager<OpenIdConnectConfiguration> keys)
+    public BearerAuthenticator(GatewaySettings settings, GatewayEndpoints endpoints, OpaqueTokenIntrospector introspector, IssuerKeys keys)
     {
         _settings = settings;
         _introspector = introspector;
         _keys = keys;
         _parameters = GatewayJwtSetup.Parameters(settings, endpoints);
-        _parameters.ConfigurationManager = (BaseConfigurationManager)keys;
     }
 
     public async Task<AuthenticateResult> AuthenticateAsync(HttpContext context)
@@ -54,24 +52,39 @@ internal sealed class BearerAuthenticator
             return await _introspector.AuthenticateAsync(bearer, context.RequestAborted).ConfigureAwait(false);
         }
 
-        if (_settings.TokenCacheDuration <= TimeSpan.Zero)
+        var keys = await _keys.GetAsync(context.RequestAborted).ConfigureAwait(false);
+        if (keys is null)
         {
-            return await ValidateAsync(bearer).ConfigureAwait(false);
+            return AuthenticateResult.Fail(new IssuerUnavailableException(_keys.Source));
         }
 
         // The key set is the stamp: when the issuer's keys are fetched again (rotation, an unknown kid) every entry is
-        // checked again once. Without a key set yet, the validation below says why and nothing is kept.
-        var keySet = await CurrentKeysAsync(context.RequestAborted).ConfigureAwait(false);
-        if (keySet is not null && _validated.TryGet(bearer, keySet, out var cached))
+        // checked again once.
+        var caching = _settings.TokenCacheDuration > TimeSpan.Zero;
+        if (caching && _validated.TryGet(bearer, keys, out var cached))
         {
             return cached;
         }
 
-        var result = await ValidateAsync(bearer).ConfigureAwait(false);
-        if (keySet is not null && result.Succeeded && ExpiresAt(result.Principal) is { } expires)
+        var token = TokenShape.Read(bearer);
+        var result = await ValidateAsync(bearer, keys).ConfigureAwait(false);
+        if (!result.Succeeded && token?.Kid is { Length: > 0 } kid && !IssuerKeys.Holds(keys, kid)
+            && await _keys.RefreshForUnknownKeyAsync(kid, context.RequestAborted).ConfigureAwait(false) && _keys.Current is { } refreshed)
+        {
+            // A key the gateway has not seen: the issuer rotated. Judge the token on the keys just fetched.
+            keys = refreshed;
+            result = await ValidateAsync(bearer, keys).ConfigureAwait(false);
+        }
+
+        if (result.Succeeded && token is not null && TokenShape.Problem(token, _settings.RequireAtJwt) is { } problem)
+        {
+            result = AuthenticateResult.Fail(new TokenShapeException(problem));
+        }
+
+        if (caching && result.Succeeded && ExpiresAt(result.Principal) is { } expires)
         {
             var until = TimeProvider.System.GetUtcNow() + _settings.TokenCacheDuration;
-            _validated.Add(bearer, keySet, result, expires < until ? expires : until);
+            _validated.Add(bearer, keys, result, expires < until ? expires : until);
         }
 
         return result;
@@ -83,33 +96,22 @@ internal sealed class BearerAuthenticator
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
 
-    /// <summary>Signature, issuer, audience, lifetime; an unknown <c>kid</c> makes the handler refetch the keys (rate-limited) and retry.</summary>
-    private async Task<AuthenticateResult> ValidateAsync(string token)
+    /// <summary>Signature (against <paramref name="keys"/>), issuer, audience, lifetime.</summary>
+    private async Task<AuthenticateResult> ValidateAsync(string token, OpenIdConnectConfiguration keys)
     {
         try
         {
-            // A copy per validation: the handler notes a pending key refresh on the parameters it is given.
-            var validation = await _handler.ValidateTokenAsync(token, _parameters.Clone()).ConfigureAwait(false);
+            var parameters = _parameters.Clone();
+            parameters.IssuerSigningKeys = keys.SigningKeys;
+            var validation = await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
             return validation.IsValid
                 ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(validation.ClaimsIdentity), GatewayJwtSetup.Scheme))
                 : AuthenticateResult.Fail(validation.Exception ?? new SecurityTokenValidationException("the token is invalid"));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The issuer's keys could not be fetched, or the handler failed in a way it does not report itself.
+            // The handler failed in a way it does not report itself.
             return AuthenticateResult.Fail(ex);
-        }
-    }
-
-    private async Task<OpenIdConnectConfiguration?> CurrentKeysAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _keys.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return null;
         }
     }
 

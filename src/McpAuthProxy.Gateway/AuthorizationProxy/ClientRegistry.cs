@@ -27,6 +27,14 @@ internal sealed partial class ClientRegistry : IDisposable
     private readonly HttpClient _documents;
     private readonly ConcurrentDictionary<string, (RegisteredClient Client, DateTimeOffset Until)> _documentCache = new(StringComparer.Ordinal);
 
+    /// <summary>Documents kept at most (5 minutes each); past it, expired ones go first, and if still full nothing new is kept.</summary>
+    public const int DocumentCacheCapacity = 1_000;
+
+    /// <summary>Documents one client address may make the gateway fetch per minute (fetches are outbound requests on its behalf).</summary>
+    public const int DocumentFetchesPerMinute = 20;
+
+    private readonly AddressRateLimit _documentFetches = new(DocumentFetchesPerMinute);
+
     public ClientRegistry(FrontKeys keys, FrontSettings front, bool allowLoopbackDocuments, TimeProvider time, ILogger<ClientRegistry> logger)
     {
         _keys = keys;
@@ -96,6 +104,27 @@ internal sealed partial class ClientRegistry : IDisposable
     }
 
     /// <summary>What a log line may say of a client: its name and a short, non-reversible fingerprint of its id.</summary>
+    /// <summary>
+    /// False when <paramref name="clientId"/> is a metadata document the gateway would have to fetch and the requester has
+    /// made it fetch too many already this minute (a 429 then); true otherwise.
+    /// </summary>
+    public bool MayLookUp(string? clientId, Microsoft.AspNetCore.Http.HttpContext context)
+    {
+        if (string.IsNullOrEmpty(clientId) || clientId.StartsWith(Prefix, StringComparison.Ordinal) || !_front.ClientIdMetadataDocuments || !IsDocumentUrl(clientId)
+            || (_documentCache.TryGetValue(clientId, out var cached) && cached.Until > _time.GetUtcNow()))
+        {
+            return true;
+        }
+
+        if (_documentFetches.TryAcquire(context, out var party))
+        {
+            return true;
+        }
+
+        LogDocumentFetchesLimited(party);
+        return false;
+    }
+
     public static string ClientLabel(RegisteredClient client) =>
         $"{client.ClientName ?? "(unnamed)"} [{Fingerprint.Of(client.ClientId)}]";
 
@@ -137,7 +166,7 @@ internal sealed partial class ClientRegistry : IDisposable
 
             var name = root.TryGetProperty("client_name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String ? RegistrationRequest.CleanName(nameValue.GetString()!) : null;
             var client = new RegisteredClient(url, name, redirects, FromMetadataDocument: true);
-            _documentCache[url] = (client, _time.GetUtcNow().AddMinutes(5));
+            Remember(url, client);
             return client;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
@@ -151,6 +180,31 @@ internal sealed partial class ClientRegistry : IDisposable
             return null;
         }
     }
+
+    private void Remember(string url, RegisteredClient client)
+    {
+        var now = _time.GetUtcNow();
+        if (_documentCache.Count >= DocumentCacheCapacity)
+        {
+            foreach (var (key, entry) in _documentCache)
+            {
+                if (entry.Until <= now)
+                {
+                    _documentCache.TryRemove(key, out _);
+                }
+            }
+
+            if (_documentCache.Count >= DocumentCacheCapacity)
+            {
+                return;
+            }
+        }
+
+        _documentCache[url] = (client, now.AddMinutes(5));
+    }
+
+    /// <summary>How many documents are cached (tests).</summary>
+    public int CachedDocuments => _documentCache.Count;
 
     private static RegisteredClient? Decode(string clientId, byte[] payload)
     {
@@ -202,10 +256,17 @@ internal sealed partial class ClientRegistry : IDisposable
         }
     }
 
-    public void Dispose() => _documents.Dispose();
+    public void Dispose()
+    {
+        _documents.Dispose();
+        _documentFetches.Dispose();
+    }
 
     [LoggerMessage(Diagnostics.EventIds.FrontClientRegistered, LogLevel.Information, "Registered MCP client {Client} with redirect URIs {RedirectUris}.")]
     private partial void LogRegistered(string client, string redirectUris);
+
+    [LoggerMessage(Diagnostics.EventIds.FrontDocumentFetchesLimited, LogLevel.Warning, "Refused to fetch another Client ID Metadata Document for {Address}: more than 20 a minute.")]
+    private partial void LogDocumentFetchesLimited(string address);
 
     [LoggerMessage(Diagnostics.EventIds.FrontMetadataDocumentRejected, LogLevel.Warning, "Client ID Metadata Document {Url} refused: {Reason}")]
     private partial void LogDocumentRejected(string url, string reason);

@@ -54,8 +54,8 @@ internal sealed partial class FrontEndpoints : IDisposable
         _provider = provider;
         _logger = loggers.CreateLogger<FrontEndpoints>();
         _clients = new ClientRegistry(_keys, _front, GatewaySettings.IsLoopback(endpoints.PublicBase), time, loggers.CreateLogger<ClientRegistry>());
-        _consents = new ExpiringStore<AuthorizationRequest>(TimeSpan.FromMinutes(10), time);
-        _states = new ExpiringStore<PendingCallback>(TimeSpan.FromMinutes(10), time);
+        _consents = new ExpiringStore<AuthorizationRequest>(TimeSpan.FromMinutes(10), time, perParty: PendingPerAddress);
+        _states = new ExpiringStore<PendingCallback>(TimeSpan.FromMinutes(10), time, perParty: PendingPerAddress);
         _codes = new ExpiringStore<IssuedCode>(TimeSpan.FromMinutes(5), time);
         _registration = new RegistrationEndpoint(_front.RegistrationsPerMinute, _clients.RegisterAsync, _logger);
         // Pending consents live 10 minutes in a store of 10,000: without a limit per address, one address could fill it.
@@ -71,6 +71,9 @@ internal sealed partial class FrontEndpoints : IDisposable
     private string CallbackUrl => _endpoints.PublicBase + _front.CallbackPath;
 
     public const string ConsentPath = "/authorize/consent";
+
+    /// <summary>Sign-ins one client address may have waiting (at the consent page, or at the provider) at once.</summary>
+    public const int PendingPerAddress = 100;
 
     /// <summary>RFC 8414 metadata naming the gateway's own endpoints.</summary>
     public Task WriteMetadataAsync(HttpContext context)
@@ -103,6 +106,13 @@ internal sealed partial class FrontEndpoints : IDisposable
     public async Task AuthorizeAsync(HttpContext context)
     {
         var query = context.Request.Query;
+        if (!_clients.MayLookUp(query["client_id"].ToString(), context))
+        {
+            await FrontResponses.WriteErrorPageAsync(context, StatusCodes.Status429TooManyRequests, "Too many sign-ins",
+                "Too many client metadata documents were fetched for this address; try again in a minute.").ConfigureAwait(false);
+            return;
+        }
+
         var client = await _clients.FindAsync(query["client_id"].ToString(), context.RequestAborted).ConfigureAwait(false);
         if (client is null)
         {
@@ -157,12 +167,7 @@ internal sealed partial class FrontEndpoints : IDisposable
             return;
         }
 
-        if (_cookies.HasConsent(context, request))
-        {
-            await StartProviderSignInAsync(context, request, providerEndpoints, StatusCodes.Status302Found).ConfigureAwait(false);
-            return;
-        }
-
+        // Both ways on leave something waiting (a consent page, or a state at the provider): both count for the address.
         if (!_consentLimit.TryAcquire(context, out var address))
         {
             LogConsentLimited(address);
@@ -171,8 +176,14 @@ internal sealed partial class FrontEndpoints : IDisposable
             return;
         }
 
+        if (_cookies.HasConsent(context, request))
+        {
+            await StartProviderSignInAsync(context, request, providerEndpoints, StatusCodes.Status302Found).ConfigureAwait(false);
+            return;
+        }
+
         var transaction = FrontKeys.NewHandle();
-        if (!_consents.TryAdd(transaction, request))
+        if (!_consents.TryAdd(transaction, request, AddressRateLimit.PartyOf(context)))
         {
             await FrontResponses.WriteErrorPageAsync(context, StatusCodes.Status503ServiceUnavailable, "Too many sign-ins",
                 "The gateway has too many sign-ins waiting; try again in a few minutes.").ConfigureAwait(false);
@@ -242,7 +253,7 @@ internal sealed partial class FrontEndpoints : IDisposable
     {
         var state = FrontKeys.NewHandle();
         var verifier = FrontKeys.NewHandle();
-        if (!_states.TryAdd(state, new PendingCallback(request, verifier)))
+        if (!_states.TryAdd(state, new PendingCallback(request, verifier), AddressRateLimit.PartyOf(context)))
         {
             await FrontResponses.WriteErrorPageAsync(context, StatusCodes.Status503ServiceUnavailable, "Too many sign-ins",
                 "The gateway has too many sign-ins waiting; try again in a few minutes.").ConfigureAwait(false);
@@ -375,6 +386,12 @@ internal sealed partial class FrontEndpoints : IDisposable
         FrontResponses.LimitBody(context, 64 * 1024);
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var clientId = form["client_id"].Count > 0 ? form["client_id"].ToString() : BasicUser(context);
+        if (!_clients.MayLookUp(clientId, context))
+        {
+            await FrontResponses.WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, "temporarily_unavailable", "Too many client metadata documents were fetched for this address; try again in a minute.").ConfigureAwait(false);
+            return;
+        }
+
         var client = await _clients.FindAsync(clientId, context.RequestAborted).ConfigureAwait(false);
         if (client is null)
         {

@@ -59,6 +59,8 @@ public sealed record StdioConfig
 
     // Additions.
     public int? MaxSessions { get; init; }
+    /// <summary>Stdio sessions one subject may hold at once (default a quarter of <see cref="MaxSessions"/>, at least 1).</summary>
+    public int? MaxSessionsPerSubject { get; init; }
     public bool? SharedProcess { get; init; }
     public int? MaxRestarts { get; init; }
     public int? SessionIdleSeconds { get; init; }
@@ -132,6 +134,8 @@ public sealed record TokenValidationConfig
     public int? JwksRefreshSeconds { get; init; }
     public int? CacheSeconds { get; init; }
     public bool? RequireHttpsMetadata { get; init; }
+    /// <summary>Only JWTs typed <c>at+jwt</c> (RFC 9068) are access tokens; for providers that type theirs.</summary>
+    public bool? RequireAtJwt { get; init; }
     public IntrospectionConfig Introspection { get; init; } = new();
 }
 

@@ -23,14 +23,14 @@ public static class GatewayConfigLoader
             "authorization_proxy", "mcp_server_base_url", "mcp_paths", "trusted_proxies", "hide_unauthorized",
         ],
         ["paths"] = ["sse", "messages", "streamable_http"],
-        ["stdio"] = ["enabled", "user_command", "work_dir", "args", "env", "max_sessions", "shared_process", "max_restarts", "session_idle_seconds"],
+        ["stdio"] = ["enabled", "user_command", "work_dir", "args", "env", "max_sessions", "max_sessions_per_subject", "shared_process", "max_restarts", "session_idle_seconds"],
         ["cors"] = ["allowed_origins", "allowed_methods", "allowed_headers", "allow_credentials"],
         ["demo"] = ["org_name", "client_id", "client_secret"],
         ["asgardeo"] = ["org_name", "client_id", "client_secret", "api_base_url", "resource_identifier", "scopes_supported", "audience", "authorization_servers", "jwks_uri", "bearer_methods_supported"],
         ["default"] = ["base_url", "jwks_url", "path"],
         ["protected_resource_metadata"] = ["resource_identifier", "audience", "scopes_supported", "authorization_servers", "jwks_uri", "bearer_methods_supported", "issuer"],
         ["provider"] = ["type", "issuer", "base_url", "realm", "domain", "tenant_id", "org_name"],
-        ["token_validation"] = ["issuer", "clock_skew_seconds", "algorithms", "jwks_refresh_seconds", "cache_seconds", "require_https_metadata", "introspection"],
+        ["token_validation"] = ["issuer", "clock_skew_seconds", "algorithms", "jwks_refresh_seconds", "cache_seconds", "require_https_metadata", "introspection", "require_at_jwt"],
         ["token_validation.introspection"] = ["endpoint", "client_id", "client_secret", "client_secret_env", "cache_seconds"],
         ["upstream_auth"] = ["header", "value_prefix", "value_file", "value_env"],
         ["authorization_proxy"] =
@@ -62,9 +62,12 @@ public static class GatewayConfigLoader
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             var fullPath = Path.GetFullPath(path);
+            var reason = Directory.Exists(path) ? "it is a folder, not a file"
+                : ex is FileNotFoundException or DirectoryNotFoundException ? "there is no such file"
+                : ex.Message.TrimEnd('.');
             return new ConfigLoadResult(null,
-                [new ConfigProblem("config", $"cannot read '{fullPath}' ({ex.Message})",
-                    "create config.yaml in the working directory or pass --config PATH (see open-mcp-auth-proxy's config.yaml for the keys)")],
+                [new ConfigProblem("config", $"cannot read '{fullPath}': {reason}",
+                    "create config.yaml in the working directory or pass --config PATH (README.md's walk-through has a small one; mcp-auth-proxy gateway --help lists the keys)")],
                 []);
         }
 
@@ -242,6 +245,7 @@ public static class GatewayConfigLoader
                     Args = StringList(stdio, "stdio", "args"),
                     Env = StringList(stdio, "stdio", "env"),
                     MaxSessions = Int(stdio, "stdio", "max_sessions"),
+                    MaxSessionsPerSubject = Int(stdio, "stdio", "max_sessions_per_subject"),
                     SharedProcess = Bool(stdio, "stdio", "shared_process"),
                     MaxRestarts = Int(stdio, "stdio", "max_restarts"),
                     SessionIdleSeconds = Int(stdio, "stdio", "session_idle_seconds"),
@@ -292,6 +296,7 @@ public static class GatewayConfigLoader
                     JwksRefreshSeconds = Int(validation, "token_validation", "jwks_refresh_seconds"),
                     CacheSeconds = Int(validation, "token_validation", "cache_seconds"),
                     RequireHttpsMetadata = Bool(validation, "token_validation", "require_https_metadata"),
+                    RequireAtJwt = Bool(validation, "token_validation", "require_at_jwt"),
                     Introspection = new IntrospectionConfig
                     {
                         Endpoint = String(introspection, "token_validation.introspection", "endpoint"),

@@ -84,6 +84,11 @@ public static class GatewayConfigValidator
             {
                 errors.Add(new ConfigProblem("stdio.max_sessions", $"{config.Stdio.MaxSessions} allows no session", "write a number of processes, e.g. 'max_sessions: 32'"));
             }
+
+            if (config.Stdio.MaxSessionsPerSubject is < 1)
+            {
+                errors.Add(new ConfigProblem("stdio.max_sessions_per_subject", $"{config.Stdio.MaxSessionsPerSubject} allows no session", "write e.g. 'max_sessions_per_subject: 8' (at most max_sessions)"));
+            }
         }
         else
         {

@@ -57,6 +57,9 @@ public sealed record GatewaySettings
     /// <summary>How long a JWT that passed is trusted without a new check (never past its <c>exp</c>); zero: never.</summary>
     public TimeSpan TokenCacheDuration { get; init; } = TimeSpan.FromSeconds(60);
     public required bool RequireHttpsMetadata { get; init; }
+
+    /// <summary><c>token_validation.require_at_jwt</c>: only JWTs typed <c>at+jwt</c> (RFC 9068) are access tokens.</summary>
+    public bool RequireAtJwt { get; init; }
     public required long MaxBodyBytes { get; init; }
 
     /// <summary>Reverse proxies whose <c>X-Forwarded-For</c> gives the client's address (rate limits, logs); empty: none.</summary>
@@ -66,6 +69,9 @@ public sealed record GatewaySettings
     public required TimeSpan ConnectTimeout { get; init; }
     public IReadOnlyList<string> StdioCommand { get; init; } = [];
     public required int StdioMaxSessions { get; init; }
+
+    /// <summary><c>stdio.max_sessions_per_subject</c>: so that one subject cannot take every process.</summary>
+    public int StdioMaxSessionsPerSubject { get; init; } = 8;
     public required bool StdioSharedProcess { get; init; }
     public required int StdioMaxRestarts { get; init; }
 
@@ -243,6 +249,7 @@ public sealed record GatewaySettings
             JwksRefreshInterval = TimeSpan.FromSeconds(config.TokenValidation.JwksRefreshSeconds ?? 60),
             TokenCacheDuration = TimeSpan.FromSeconds(config.TokenValidation.CacheSeconds ?? 60),
             RequireHttpsMetadata = config.TokenValidation.RequireHttpsMetadata ?? !IsLoopback(issuer),
+            RequireAtJwt = config.TokenValidation.RequireAtJwt ?? false,
             MaxBodyBytes = config.MaxBodyBytes ?? 4 * 1024 * 1024,
             TrustedProxies = config.TrustedProxies.Select(ParseNetwork).OfType<System.Net.IPNetwork>().ToList(),
             ShutdownGrace = TimeSpan.FromSeconds(config.ShutdownGraceSeconds ?? 10),
@@ -250,6 +257,7 @@ public sealed record GatewaySettings
             ConnectTimeout = TimeSpan.FromSeconds(config.TimeoutSeconds ?? 15),
             StdioCommand = stdioCommand,
             StdioMaxSessions = config.Stdio.MaxSessions ?? 32,
+            StdioMaxSessionsPerSubject = config.Stdio.MaxSessionsPerSubject ?? Math.Max(1, (config.Stdio.MaxSessions ?? 32) / 4),
             StdioSharedProcess = config.Stdio.SharedProcess ?? false,
             StdioMaxRestarts = config.Stdio.MaxRestarts ?? 5,
             StdioSessionIdle = TimeSpan.FromSeconds(config.Stdio.SessionIdleSeconds ?? 1800),

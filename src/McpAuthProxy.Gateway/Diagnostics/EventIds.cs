@@ -19,6 +19,10 @@ internal static class EventIds
     public const int IssuerMetadataFailed = 3021;
     public const int IntrospectionFailed = 3022;
     public const int AuthorizationServerUnreachable = 3023;
+    public const int IssuerUnreachable = 3024;
+    public const int IssuerReached = 3025;
+    public const int IssuerKeysRefreshFailed = 3026;
+    public const int TokenUncheckable = 3027;
     public const int StdioStarted = 3030;
     public const int StdioExited = 3031;
     public const int StdioRestarting = 3032;
@@ -33,6 +37,8 @@ internal static class EventIds
     public const int StdioSharedFailed = 3042;
     public const int StdioSharedServerRequestRefused = 3043;
     public const int StdioSharedForeignAnswer = 3044;
+    public const int StdioSubjectSessionLimit = 3045;
+    public const int StdioInFlightLimit = 3046;
     public const int ShuttingDown = 3040;
     public const int FrontClientRegistered = 3050;
     public const int FrontMetadataDocumentRejected = 3051;
@@ -43,6 +49,8 @@ internal static class EventIds
     public const int FrontEphemeralKey = 3056;
     public const int FrontRegistrationLimited = 3057;
     public const int FrontConsentLimited = 3058;
+    public const int FrontDocumentFetchesLimited = 3059;
+    public const int FrontErrorNotRedirected = 3060;
     public const int AuditRecordsDropped = 3070;
     public const int AuditWriteFailed = 3071;
     public const int DiagnosticsListening = 3072;

@@ -16,7 +16,6 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace McpAuthProxy.Gateway.Hosting;
@@ -67,6 +66,8 @@ public sealed partial class GatewayHost : IAsyncDisposable
         // it would add a stack trace for what is a user's mistake.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // The MCP SDK's transports log each stdio session's start and stop at Information; the gateway logs its own line.
+        builder.Logging.AddFilter("ModelContextProtocol", options.MinimumLogLevel <= LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning);
         if (options.ConfigureLogging is { } configureLogging)
         {
             configureLogging(builder.Logging);
@@ -147,7 +148,7 @@ public sealed partial class GatewayHost : IAsyncDisposable
         var origins = app.Services.GetRequiredService<OriginPolicy>();
         var metadata = app.Services.GetRequiredService<MetadataEndpoints>();
         var mcp = app.Services.GetRequiredService<McpEndpoint>();
-        var keys = app.Services.GetRequiredService<IConfigurationManager<OpenIdConnectConfiguration>>();
+        var keys = app.Services.GetRequiredService<IssuerKeys>();
 
         if (settings.TrustedProxies.Count > 0)
         {
@@ -170,19 +171,20 @@ public sealed partial class GatewayHost : IAsyncDisposable
         app.MapGet("/healthz", (RequestDelegate)(context => context.Response.WriteAsync("ok")));
         app.MapGet("/readyz", (RequestDelegate)(async context =>
         {
+            OpenIdConnectConfiguration? configuration = null;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
                 timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                var configuration = await keys.GetConfigurationAsync(timeout.Token).ConfigureAwait(false);
-                context.Response.StatusCode = configuration.SigningKeys.Count > 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-                await context.Response.WriteAsync(configuration.SigningKeys.Count > 0 ? "ready" : "no signing keys", context.RequestAborted).ConfigureAwait(false);
+                configuration = await keys.GetAsync(timeout.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
             {
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                await context.Response.WriteAsync("issuer keys unavailable", context.RequestAborted).ConfigureAwait(false);
             }
+
+            var ready = configuration is { SigningKeys.Count: > 0 };
+            context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync(ready ? "ready" : configuration is null ? "issuer keys unavailable" : "no signing keys", context.RequestAborted).ConfigureAwait(false);
         }));
 
         const string Prm = "/.well-known/oauth-protected-resource";

@@ -160,6 +160,16 @@ internal sealed partial class McpEndpoint(
 
     private async Task ChallengeAsync(HttpContext context, string mcpPath, JsonRpcBody body, AuthenticateResult result)
     {
+        if (result.Failure is IssuerUnavailableException unavailable)
+        {
+            // Not the client's fault, and not a verdict on its token: the gateway cannot check any token yet.
+            LogTokenUncheckable(unavailable.KeySource);
+            context.Response.Headers.RetryAfter = "5";
+            await McpErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, McpErrors.InternalError,
+                $"Service Unavailable: the gateway cannot reach the token issuer ({unavailable.KeySource}) to check tokens; retry shortly", body.FirstId).ConfigureAwait(false);
+            return;
+        }
+
         var scopes = policy.Required(body).Union(policy.RequiredFor("initialize", null)).ToList();
         var invalid = result.Failure is not null;
         string? description = null;
@@ -175,6 +185,7 @@ internal sealed partial class McpEndpoint(
                 SecurityTokenInvalidAlgorithmException => "the token's algorithm is not allowed",
                 SecurityTokenInvalidSignatureException => "the token's signature is invalid",
                 SecurityTokenNoExpirationException => "the token has no expiry",
+                TokenShapeException shape => shape.Message,
                 _ => "the token is invalid",
             };
             LogTokenRejected(description, result.Failure?.GetType().Name ?? "?");
@@ -227,6 +238,9 @@ internal sealed partial class McpEndpoint(
     [LoggerMessage(Diagnostics.EventIds.RequestCompleted, LogLevel.Information,
         "{HttpMethod} {Path} subject={Subject} method={McpMethod} tool={Tool} status={Status} latency_ms={LatencyMs:F1}")]
     private partial void LogRequest(string httpMethod, string path, string subject, string mcpMethod, string tool, int status, double latencyMs);
+
+    [LoggerMessage(Diagnostics.EventIds.TokenUncheckable, LogLevel.Debug, "A token could not be checked: no signing keys from {Source} yet (503).")]
+    private partial void LogTokenUncheckable(string source);
 
     [LoggerMessage(Diagnostics.EventIds.TokenRejected, LogLevel.Information, "Token rejected: {Reason} ({Exception}).")]
     private partial void LogTokenRejected(string reason, string exception);

@@ -19,10 +19,15 @@ public sealed class OidcProviderPeer : IAsyncDisposable
 
     public string Stderr => _process.Stderr;
 
-    public static async Task<OidcProviderPeer> StartAsync(string accessTokenFormat = "jwt")
+    public static async Task<OidcProviderPeer> StartAsync(string accessTokenFormat = "jwt", int port = 0)
     {
         NodePeers.RequireInstalled();
-        var process = ChildProcess.Start(NodePeers.Node, [NodePeers.GatewayIdp], new Dictionary<string, string?> { ["LOG"] = "1", ["AT_FORMAT"] = accessTokenFormat });
+        var process = ChildProcess.Start(NodePeers.Node, [NodePeers.GatewayIdp], new Dictionary<string, string?>
+        {
+            ["LOG"] = "1",
+            ["AT_FORMAT"] = accessTokenFormat,
+            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         var ready = await process.ReadStdoutLineAsync(l => l.Contains("\"ready\":true", StringComparison.Ordinal), TestContext.Current.CancellationToken);
         using var json = JsonDocument.Parse(ready);
         return new OidcProviderPeer(process, json.RootElement.GetProperty("issuer").GetString()!);
@@ -47,6 +52,17 @@ public sealed class OidcProviderPeer : IAsyncDisposable
         Assert.True(response.IsSuccessStatusCode, body);
         using var json = JsonDocument.Parse(body);
         return json.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>The provider signs with a new key from now on; the old keys stay published unless <paramref name="dropOld"/>.</summary>
+    public async Task<string> RotateKeyAsync(bool dropOld = false)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(Issuer + "/_control/rotate" + (dropOld ? "?drop=1" : ""), null, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, body);
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("kid").GetString()!;
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();

@@ -72,6 +72,12 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
     public bool IsLegacy => _legacy is not null;
 
+    /// <summary>The session's owner (issuer and subject), for the per-subject limit.</summary>
+    public string Owner { get; init; } = "";
+
+    /// <summary>Requests one session may have waiting for the process at once; more get an error at once.</summary>
+    public const int MaxInFlight = 64;
+
     /// <summary>Legacy HTTP+SSE: writes the endpoint event, then every message, until the client goes away.</summary>
     public Task RunLegacyStreamAsync(CancellationToken cancellationToken) => _legacy!.RunAsync(cancellationToken);
 
@@ -160,6 +166,12 @@ internal sealed partial class StdioSession : IAsyncDisposable
     public async Task HandleRequestAsync(JsonRpcRequest request, HttpResponse response, ClaimsPrincipal? user, CancellationToken cancellationToken)
     {
         var answer = new JsonResponseTransport(response, request.Id, Id);
+        if (_pending.Count >= MaxInFlight)
+        {
+            await RefuseBusyAsync(answer, request.Id).ConfigureAwait(false);
+            return;
+        }
+
         var key = request.Id.ToString();
         var pending = NewPending(answer, request.Method, user);
         _pending[key] = pending;
@@ -238,6 +250,12 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
                 if (message is JsonRpcRequest request)
                 {
+                    if (_pending.Count >= MaxInFlight)
+                    {
+                        await RefuseBusyAsync(related, request.Id).ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (request.Method == RequestMethods.Initialize)
                     {
                         _initialize = request;
@@ -402,6 +420,17 @@ internal sealed partial class StdioSession : IAsyncDisposable
         }
     }
 
+    /// <summary>A session that has <see cref="MaxInFlight"/> requests waiting gets an error for the next, not a bigger table.</summary>
+    private async Task RefuseBusyAsync(ITransport? related, RequestId id)
+    {
+        LogInFlightLimit(Id[..8], MaxInFlight);
+        await SendToClientAsync(related, new JsonRpcError
+        {
+            Id = id,
+            Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = $"Too many requests in flight: this session already waits for {MaxInFlight} answers" },
+        }).ConfigureAwait(false);
+    }
+
     private static RequestId ParseId(string key) => long.TryParse(key, out var number) ? new RequestId(number) : new RequestId(key);
 
     private async Task ReplyErrorAsync(Pending pending, RequestId id, string message) =>
@@ -469,6 +498,9 @@ internal sealed partial class StdioSession : IAsyncDisposable
 
     [LoggerMessage(Diagnostics.EventIds.StdioPumpFailed, LogLevel.Warning, "MCP session {Session}: {Reason}")]
     private partial void LogPumpFailed(string session, string reason);
+
+    [LoggerMessage(Diagnostics.EventIds.StdioInFlightLimit, LogLevel.Warning, "MCP session {Session} has {Max} requests in flight; refused another.")]
+    private partial void LogInFlightLimit(string session, int max);
 
     [LoggerMessage(Diagnostics.EventIds.StdioStderr, LogLevel.Debug, "[{Session} stderr] {Line}")]
     private partial void LogProcessStderr(string session, string line);

@@ -222,6 +222,16 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
         await _createGate.WaitAsync(call.Context.RequestAborted).ConfigureAwait(false);
         try
         {
+            // One subject may not take every process: past its share, it gets 429 and the others keep theirs.
+            if (_sessions.Values.Count(s => s.Owner == call.Owner) >= settings.StdioMaxSessionsPerSubject)
+            {
+                LogSubjectSessionLimit(settings.StdioMaxSessionsPerSubject);
+                call.Context.Response.Headers.RetryAfter = "60";
+                await McpErrors.WriteAsync(call.Context, StatusCodes.Status429TooManyRequests, McpErrors.InternalError,
+                    $"Too many sessions: this user already has {settings.StdioMaxSessionsPerSubject} MCP sessions; end one (DELETE) or wait until it idles out", call.Body.FirstId).ConfigureAwait(false);
+                return null;
+            }
+
             if (_sessions.Count >= settings.StdioMaxSessions)
             {
                 LogSessionLimit(settings.StdioMaxSessions);
@@ -232,7 +242,7 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
             }
 
             var id = legacyId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>(), legacyStream, _shared);
+            var session = new StdioSession(id, settings, call.Policy, loggerFactory, loggerFactory.CreateLogger<StdioSession>(), legacyStream, _shared) { Owner = call.Owner };
             try
             {
                 if (_shared is not null)
@@ -349,6 +359,9 @@ internal sealed partial class StdioUpstream(GatewaySettings settings, GatewayEnd
 
     [LoggerMessage(Diagnostics.EventIds.StdioSessionIdle, LogLevel.Information, "MCP session {SessionId} was idle for {Seconds} s; {Process}.")]
     private partial void LogSessionIdle(string sessionId, double seconds, string process);
+
+    [LoggerMessage(Diagnostics.EventIds.StdioSubjectSessionLimit, LogLevel.Warning, "Refused a new MCP session: its subject already has {Max} (stdio.max_sessions_per_subject).")]
+    private partial void LogSubjectSessionLimit(int max);
 
     [LoggerMessage(Diagnostics.EventIds.StdioSessionLimit, LogLevel.Warning, "Refused a new MCP session: {Max} sessions are running (stdio.max_sessions).")]
     private partial void LogSessionLimit(int max);

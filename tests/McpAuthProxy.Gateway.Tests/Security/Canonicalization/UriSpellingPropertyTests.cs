@@ -67,13 +67,13 @@ public sealed class UriSpellingPropertyTests(SecurityFixture fixture)
 
         await UriSpellings.Generated.SampleAsync(async spelling =>
         {
-            if ((await direct.ReadResourceAsync(spelling)).LeaksSecret)
+            if ((await direct.ReadResourceAsync(spelling)).LeaksProtectedResource)
             {
                 resolvedByServer++;
             }
 
             var answer = await attacker.ReadResourceAsync(spelling);
-            Assert.False(answer.LeaksSecret, $"{System.Text.Json.JsonSerializer.Serialize(spelling)} leaked: {answer}");
+            Assert.False(answer.LeaksProtectedResource, $"{System.Text.Json.JsonSerializer.Serialize(spelling)} leaked: {answer}");
         }, iter: 150, threads: 1);
 
         // The property is not vacuous: the server does resolve some of the generated spellings to a protected resource.

@@ -139,7 +139,10 @@ public sealed class AttackedGateway : IAsyncDisposable
 
     public string SseUrl => Host.BaseUrl.ToString().TrimEnd('/') + "/sse";
 
-    public static async Task<AttackedGateway> StartAsync(string target, TestIdentityProvider idp, string extraYaml = "")
+    /// <param name="extraYaml">More top-level keys.</param>
+    /// <param name="tokenValidation">More keys under token_validation, e.g. "require_at_jwt: true".</param>
+    /// <param name="stdio">More keys under stdio (stdio targets), e.g. "max_sessions_per_subject: 3".</param>
+    public static async Task<AttackedGateway> StartAsync(string target, TestIdentityProvider idp, string extraYaml = "", string tokenValidation = "", string stdio = "")
     {
         var logs = new LogCollector();
         HttpTarget? upstream = null;
@@ -172,6 +175,7 @@ public sealed class AttackedGateway : IAsyncDisposable
                   shared_process: {(target.EndsWith("-shared", StringComparison.Ordinal) ? "true" : "false")}
                   max_sessions: 64
                   env: ["TARGET_MARKER=configured-for-the-server"]
+                  {stdio}
                 """;
         }
 
@@ -187,6 +191,7 @@ public sealed class AttackedGateway : IAsyncDisposable
                 upstream_auth:
                   value_env: SUITE_UPSTREAM_TOKEN
                 token_validation:
+                  {tokenValidation}
                   introspection:
                     endpoint: "{idp.Issuer}/introspect"
                     client_id: gateway

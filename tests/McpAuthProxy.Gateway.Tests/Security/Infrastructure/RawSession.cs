@@ -115,6 +115,15 @@ public sealed record Answer(HttpStatusCode Status, string Text)
     /// <summary>True when the answer carries something only a holder of <c>mcp:admin</c> may see.</summary>
     public bool LeaksSecret => Text.Contains("TOP SECRET", StringComparison.Ordinal);
 
+    /// <summary>
+    /// True when the answer is the content of one of the protected resources (file:///secret, demo://notes/secret,
+    /// file:///vault/x, the last in any case, as the C# SDK's template matches it): other names the vault template
+    /// serves are other resources.
+    /// </summary>
+    public bool LeaksProtectedResource =>
+        Text.Contains("\"TOP SECRET file\"", StringComparison.Ordinal) || Text.Contains("\"TOP SECRET notes\"", StringComparison.Ordinal)
+        || Text.Contains("\"TOP SECRET vault x\"", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The gateway said no: 400 (not one reading) or 403 (missing scope).</summary>
     public bool Refused => Status is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden;
 
