@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 
 # Debian packages the tests start themselves (never as system services), each installed only when its command is
 # missing: Chromium for the browser tests; dbus-daemon, gnome-keyring and secret-tool for the Secret Service tests;
-# tinyproxy and openssl for the corporate-network tests (a forward proxy, a private CA).
+# tinyproxy and openssl for the corporate-network tests (a forward proxy, a private CA); prometheus for the telemetry
+# tests (a real Prometheus scrapes the gateway's diagnostics listener).
 apt_updated=0
 need() {
   local command=$1 package=$2
@@ -29,6 +30,7 @@ need gnome-keyring-daemon gnome-keyring
 need secret-tool libsecret-tools
 need tinyproxy tinyproxy-bin
 need openssl openssl
+need prometheus prometheus
 
 echo "== installing test peers (tests/e2e: Node 22, oidc-provider, MCP SDK, conformance suite)"
 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error --fetch-timeout=60000 --fetch-retries=5

@@ -51,4 +51,7 @@ internal static class EventIds
     public const int FrontConsentLimited = 3058;
     public const int FrontDocumentFetchesLimited = 3059;
     public const int FrontErrorNotRedirected = 3060;
+    public const int AuditRecordsDropped = 3070;
+    public const int AuditWriteFailed = 3071;
+    public const int DiagnosticsListening = 3072;
 }

@@ -11,6 +11,7 @@ internal sealed record ProtectedResourceDocument(
     [property: JsonPropertyName("jwks_uri"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? JwksUri);
 
 /// <summary>Source-generated JSON for everything the gateway writes itself (AOT-safe).</summary>
-[JsonSourceGenerationOptions(WriteIndented = false)]
+[JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ProtectedResourceDocument))]
+[JsonSerializable(typeof(McpAuthProxy.Gateway.Audit.AuditRecord))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;
