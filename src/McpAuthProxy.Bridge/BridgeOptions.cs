@@ -21,6 +21,9 @@ public sealed record BridgeOptions
 
     public BridgeTransport Transport { get; init; } = BridgeTransport.Auto;
 
+    /// <summary>The largest answer of the server the bridge reads (<c>--max-message-size</c>); past it the request gets an error.</summary>
+    public long MaxMessageBytes { get; init; } = McpAuthProxy.Bridge.Transport.MessageSizeLimit.DefaultMaxBytes;
+
     /// <summary>Extra headers sent with every request to the server.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 

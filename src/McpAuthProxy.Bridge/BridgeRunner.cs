@@ -1,9 +1,7 @@
-using McpAuthProxy.Bridge.Authorization;
 using McpAuthProxy.Bridge.Relay;
 using McpAuthProxy.OAuth;
 using McpAuthProxy.OAuth.Http;
 using Microsoft.Extensions.Logging;
-using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -29,9 +27,9 @@ public static partial class BridgeRunner
         };
         backchannel.DefaultRequestHeaders.UserAgent.ParseAdd("mcp-auth-proxy/" + typeof(BridgeRunner).Assembly.GetName().Version?.ToString(3));
 
-        // authful-mcp-proxy mode: the user named the issuer, and we run the OAuth client ourselves.
-        await using var tokens = options.OAuth is { Issuer: not null, Flow: not AuthFlow.ClientCredentials } oauth
-            ? new TokenProvider(oauth, backchannel, TimeProvider.System, loggerFactory, notify)
+        // One engine for a configured issuer and for discovery from the server alike.
+        await using var tokens = options.OAuth is { Flow: not AuthFlow.ClientCredentials } oauth
+            ? TokenProvider.Create(oauth, options.ServerUrl, backchannel, TimeProvider.System, loggerFactory, notify)
             : null;
         IAccessTokenSource? source = tokens;
         if (options.OAuth is { Flow: AuthFlow.ClientCredentials } machine)
@@ -41,18 +39,17 @@ public static partial class BridgeRunner
                 backchannel, TimeProvider.System, loggerFactory);
         }
 
-        HttpMessageHandler handler = new SocketsHttpHandler
+        HttpMessageHandler handler = new Transport.MessageSizeLimit(options.MaxMessageBytes)
         {
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
-            ConnectTimeout = TimeSpan.FromSeconds(15),
+            InnerHandler = new SocketsHttpHandler
+            {
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+            },
         };
         if (source is not null)
         {
             handler = new BearerTokenHandler(source, loggerFactory.CreateLogger<BearerTokenHandler>()) { InnerHandler = handler };
-        }
-        else if (options.OAuth is { OmitResource: true })
-        {
-            handler = new ResourceParameterFilter { InnerHandler = handler };
         }
 
         // No overall timeout: SSE streams and long tool calls may legitimately last for hours.
@@ -68,12 +65,9 @@ public static partial class BridgeRunner
                 _ => HttpTransportMode.AutoDetect,
             },
             AdditionalHeaders = options.Headers.Count == 0 ? null : new Dictionary<string, string>(options.Headers),
-            OAuth = options.OAuth is { Issuer: null, Flow: AuthFlow.Browser } discovery ? DiscoveryOAuth(options.ServerUrl, discovery, loggerFactory, notify) : null,
         };
 
-        await using ITransport downstream = input is null
-            ? new StdioServerTransport("mcp-auth-proxy", loggerFactory)
-            : new StreamServerTransport(input, output!, "mcp-auth-proxy", loggerFactory);
+        await using ITransport downstream = new Transport.StdioLineTransport(input ?? Console.OpenStandardInput(), output ?? Console.OpenStandardOutput(), loggerFactory.CreateLogger<Transport.StdioLineTransport>());
 
         async Task<ITransport> ConnectAsync(CancellationToken ct)
         {
@@ -81,7 +75,11 @@ public static partial class BridgeRunner
             return await transport.ConnectAsync(ct).ConfigureAwait(false);
         }
 
-        await using var relay = new McpRelay(downstream, ConnectAsync, options.ServerUrl, TimeProvider.System, loggerFactory.CreateLogger<McpRelay>());
+        await using var relay = new McpRelay(downstream, ConnectAsync, options.ServerUrl, TimeProvider.System, loggerFactory.CreateLogger<McpRelay>())
+        {
+            // A configured issuer without --resource is asked for tokens without an audience; discovery sends the server's.
+            ResourceSent = options.OAuth is not { Issuer: not null, Resource: null, OmitResource: false },
+        };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var relaying = relay.RunAsync(stop.Token);
 
@@ -96,6 +94,10 @@ public static partial class BridgeRunner
                 if (reason is OAuthException)
                 {
                     LogFatal(logger, reason.Message);
+                    // Nothing is lost: the client's first request (sent as it starts us) and any other get the reason
+                    // as their answer before the process ends.
+                    await relay.FirstRequest.WaitAsync(FirstRequestGrace, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await relay.RefuseAllAsync(RelayErrors.From(reason, options.ServerUrl)).ConfigureAwait(false);
                     await stop.CancelAsync().ConfigureAwait(false);
                     await relaying.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     return 1;
@@ -109,43 +111,8 @@ public static partial class BridgeRunner
         return 0;
     }
 
-    /// <summary>
-    /// MCP authorization discovery mode: the SDK's OAuth engine finds the authorization server from the server's 401
-    /// (RFC 9728, RFC 8414/OIDC in the spec's order, issuer checks), registers the client (pre-registered, Client ID
-    /// Metadata Document, or dynamic registration) and runs the code flow with <c>resource</c>; we give it the
-    /// browser, the loopback listener and the token files.
-    /// </summary>
-    private static ClientOAuthOptions DiscoveryOAuth(Uri server, OAuthClientOptions oauth, ILoggerFactory loggerFactory, Action<string> notify)
-    {
-        var browser = new BrowserAuthorization(notify, oauth.LoginTimeout, oauth.OmitResource, loggerFactory.CreateLogger<BrowserAuthorization>());
-        var store = new OAuth.Tokens.FileTokenStore(oauth.TokenDirectory, TimeProvider.System, loggerFactory.CreateLogger<OAuth.Tokens.FileTokenStore>());
-        return new ClientOAuthOptions
-        {
-            RedirectUri = oauth.RedirectConfigured ? oauth.RedirectUri : DefaultDiscoveryRedirect(server),
-            ClientId = oauth.ClientId,
-            ClientSecret = oauth.ClientSecret,
-            ClientMetadataDocumentUri = oauth.ClientMetadataUrl,
-            Scopes = oauth.ScopesConfigured ? [.. oauth.Scopes] : null,
-            AuthorizationCallbackHandler = browser.HandleAsync,
-            DynamicClientRegistration = new DynamicClientRegistrationOptions
-            {
-                ClientName = "mcp-auth-proxy",
-                ApplicationType = "native",
-            },
-            TokenCache = new FileTokenCache(store, server, TimeProvider.System),
-        };
-    }
-
-    /// <summary>
-    /// A loopback redirect whose port is stable for one server (so a registered client keeps working) and unlikely to
-    /// clash: 20000-32767 lies below the ephemeral port ranges of Linux (32768+), macOS and Windows (49152+).
-    /// </summary>
-    internal static Uri DefaultDiscoveryRedirect(Uri server)
-    {
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(server.AbsoluteUri));
-        var port = 20000 + (BitConverter.ToUInt16(hash, 0) % 12768);
-        return new Uri($"http://127.0.0.1:{port}/oauth/callback");
-    }
+    /// <summary>How long a bridge that cannot go on waits for the client's first request, to answer it before exiting.</summary>
+    private static readonly TimeSpan FirstRequestGrace = TimeSpan.FromSeconds(3);
 
     [LoggerMessage(Diagnostics.EventIds.Stopped, LogLevel.Error, "{Reason}")]
     private static partial void LogFatal(ILogger logger, string reason);

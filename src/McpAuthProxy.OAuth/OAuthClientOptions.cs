@@ -70,4 +70,21 @@ public sealed record OAuthClientOptions
 
     /// <summary>Whether a browser sign-in may be started (false for <c>status</c>-like uses).</summary>
     public bool Interactive { get; init; } = true;
+
+    /// <summary>
+    /// These options for <paramref name="server"/>: in discovery mode without a configured redirect, a loopback
+    /// redirect whose port is stable for one server (so a registered client keeps working) and unlikely to clash:
+    /// 20000-32767 lies below the ephemeral port ranges of Linux (32768+), macOS and Windows (49152+).
+    /// </summary>
+    public OAuthClientOptions ForServer(Uri server)
+    {
+        if (Issuer is not null || RedirectConfigured)
+        {
+            return this;
+        }
+
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(server.AbsoluteUri));
+        var port = 20000 + (BitConverter.ToUInt16(hash, 0) % 12768);
+        return this with { RedirectUri = new Uri($"http://127.0.0.1:{port}/oauth/callback") };
+    }
 }

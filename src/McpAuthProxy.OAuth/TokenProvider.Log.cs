@@ -40,10 +40,13 @@ public sealed partial class TokenProvider
     private partial void LogBrowserFailed(string reason);
 
     [LoggerMessage(EventIds.LoginSucceeded, LogLevel.Information, "Signed in: access token {Fingerprint}, expires {ExpiresAt}, refresh token: {HasRefreshToken}.")]
-    private partial void LogSignedIn(string fingerprint, string expiresAt, bool hasRefreshToken);
+    private partial void LogSignedIn(string fingerprint, string expiresAt, string hasRefreshToken);
 
     [LoggerMessage(EventIds.StepUp, LogLevel.Information, "The server needs more scopes; signing in again for '{Scopes}'.")]
     private partial void LogStepUp(string scopes);
+
+    [LoggerMessage(EventIds.AuthorizationServerMoved, LogLevel.Information, "The MCP server now names authorization server {Now}, not {Before}; signing in there.")]
+    private partial void LogMovedServer(string before, string now);
 
     [LoggerMessage(EventIds.LoginFailed, LogLevel.Error, "Sign-in failed: {Reason}")]
     private partial void LogSignInFailed(string reason);

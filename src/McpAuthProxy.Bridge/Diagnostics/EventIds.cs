@@ -18,4 +18,6 @@ internal static class EventIds
     public const int Era = 2032;
     public const int BrowserFailed = 2040;
     public const int AuthorizationAnswered = 2041;
+    public const int InputNotJsonRpc = 2050;
+    public const int InputFailed = 2051;
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
@@ -21,20 +20,18 @@ public sealed partial class McpRelay : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private readonly ConcurrentDictionary<RequestId, int> _pending = new();
-    private readonly ConcurrentDictionary<RequestId, byte> _abandoned = new();
-    private readonly ConcurrentDictionary<RequestId, byte> _internal = new();
-    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource> _sendCompleted = new();
-    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _internalCalls = new();
+    private readonly RequestLedger _ledger = new();
+    private readonly InternalRequests _internal = new();
     private readonly SemaphoreSlim _eraGate = new(1, 1);
     private readonly ProtocolTranslator _translator = new();
-    private int _internalIds;
-    private Upstream? _upstream;
-    private Task<Upstream>? _reconnecting;
+    private UpstreamConnection? _upstream;
+    private Task<UpstreamConnection>? _reconnecting;
     private JsonRpcRequest? _initialize;
     private JsonRpcNotification? _initialized;
     private int _generation;
     private volatile bool _stopping;
+    private volatile JsonRpcErrorDetail? _refusal;
+    private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public McpRelay(ITransport downstream, Func<CancellationToken, Task<ITransport>> connect, Uri server, TimeProvider clock, ILogger<McpRelay> logger)
     {
@@ -45,10 +42,26 @@ public sealed partial class McpRelay : IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>Whether tokens are asked for with an RFC 8707 resource (errors about a refused token say so otherwise).</summary>
+    public bool ResourceSent { get; init; } = true;
+
     /// <summary>The longest pause between reconnection attempts.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Relays until the client closes stdin or <paramref name="cancellationToken"/> fires.</summary>
+    /// <summary>How long requests in flight may still take once the client has closed its input.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many client requests are waiting for their answer.</summary>
+    public int InFlight => _ledger.Count;
+
+    /// <summary>Completes when the client has sent its first request.</summary>
+    public Task FirstRequest => _firstRequest.Task;
+
+    /// <summary>
+    /// Relays until the client closes stdin or <paramref name="cancellationToken"/> fires. Either way every request the
+    /// client sent gets an answer on stdout before this returns: requests in flight when stdin closes may finish (up to
+    /// <see cref="DrainTimeout"/>); whatever is left then, or when the bridge is stopped, is answered with an error.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
@@ -62,35 +75,82 @@ public sealed partial class McpRelay : IAsyncDisposable
             }
 
             LogDownstreamClosed();
+            await WaitForPendingAsync(DrainTimeout, cancellationToken).ConfigureAwait(false);
+            await RefusePendingAsync(new JsonRpcErrorDetail
+            {
+                Code = RelayErrors.UpstreamUnavailable,
+                Message = $"The bridge is stopping (the client closed its input) before the MCP server {_server} answered.",
+            }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
+            await RefusePendingAsync(_refusal ?? new JsonRpcErrorDetail
+            {
+                Code = RelayErrors.UpstreamUnavailable,
+                Message = $"The bridge is stopping before the MCP server {_server} answered.",
+            }).ConfigureAwait(false);
         }
     }
 
+    /// <summary>
+    /// The bridge cannot go on (a sign-in that failed at start): answers every request in flight, and every request
+    /// that still arrives, with <paramref name="error"/>.
+    /// </summary>
+    public Task RefuseAllAsync(JsonRpcErrorDetail error)
+    {
+        _refusal = error;
+        return RefusePendingAsync(error);
+    }
+
+    private async Task RefusePendingAsync(JsonRpcErrorDetail error)
+    {
+        foreach (var pending in _ledger.InFlight)
+        {
+            await AnswerWithErrorAsync(pending.Id, error).ConfigureAwait(false);
+        }
+    }
+
+    private Task WaitForPendingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _ledger.WhenEmptyAsync(timeout, _clock, cancellationToken);
+
     private void Observe(JsonRpcMessage message)
     {
+        if (message is JsonRpcRequest)
+        {
+            _firstRequest.TrySetResult();
+        }
+
         switch (message)
         {
             case JsonRpcRequest { Method: RequestMethods.Initialize } initialize:
                 _initialize = initialize;
-                _pending[initialize.Id] = 0;
+                _ledger.Open(initialize);
                 break;
             case JsonRpcRequest request:
-                _pending[request.Id] = 0;
+                _ledger.Open(request);
                 break;
             case JsonRpcNotification { Method: NotificationMethods.InitializedNotification } initialized:
                 _initialized = initialized;
                 break;
             case JsonRpcNotification { Method: NotificationMethods.CancelledNotification, Params: JsonObject p } when TryGetRequestId(p["requestId"], out var id):
-                // The client gave up on this request: whatever happens to it now, it gets no error from us.
-                _abandoned.TryAdd(id, 0);
+                // The client gave up on this request: whatever happens to it now, it gets no answer from us.
+                _ledger.Abandon(id);
                 break;
         }
     }
 
     private async Task ForwardUpAsync(JsonRpcMessage message, CancellationToken cancellationToken)
     {
+        if (_refusal is { } refusal)
+        {
+            if (message is JsonRpcRequest refused)
+            {
+                await AnswerWithErrorAsync(refused.Id, refusal).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         try
         {
             var upstream = await GetUpstreamAsync(cancellationToken).ConfigureAwait(false);
@@ -112,9 +172,10 @@ public sealed partial class McpRelay : IAsyncDisposable
                     break;
             }
 
-            if (message is JsonRpcRequest request)
+            var pending = message is JsonRpcRequest request ? _ledger.Find(request.Id) : null;
+            if (pending is not null)
             {
-                _pending[request.Id] = upstream.Generation;
+                pending.Generation = upstream.Generation;
             }
 
             LogMessageUp(Describe(message));
@@ -123,7 +184,11 @@ public sealed partial class McpRelay : IAsyncDisposable
                 // The transport learns the session id only once this send returns, after the answer is already in
                 // its channel; the answer waits for that, or the client's next request could go out without it.
                 var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _sendCompleted[initialize.Id] = sent;
+                if (pending is not null)
+                {
+                    pending.Sent = sent;
+                }
+
                 try
                 {
                     await upstream.SendAsync(message, cancellationToken).ConfigureAwait(false);
@@ -155,7 +220,7 @@ public sealed partial class McpRelay : IAsyncDisposable
                     LogRequestFailed(request.Method, request.Id.ToString(), e.Message);
                 }
 
-                await AnswerWithErrorAsync(request.Id, RelayErrors.From(e, _server)).ConfigureAwait(false);
+                await AnswerWithErrorAsync(request.Id, RelayErrors.From(e, _server, ResourceSent)).ConfigureAwait(false);
             }
             else
             {
@@ -170,7 +235,7 @@ public sealed partial class McpRelay : IAsyncDisposable
     /// client's <c>initialize</c> from the discovery result, or initializes a 2025-era server itself for a 2026-era
     /// client. Returns true when the request was answered here.
     /// </summary>
-    private async Task<bool> NegotiateAsync(Upstream upstream, JsonRpcRequest opening, CancellationToken cancellationToken)
+    private async Task<bool> NegotiateAsync(UpstreamConnection upstream, JsonRpcRequest opening, CancellationToken cancellationToken)
     {
         await _eraGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -231,30 +296,29 @@ public sealed partial class McpRelay : IAsyncDisposable
     }
 
     /// <summary>Sends a request of our own to the server and waits for its answer; a refusal comes back as an error message.</summary>
-    private async Task<JsonRpcMessage> CallInternalAsync(Upstream upstream, string method, JsonNode? parameters, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> CallInternalAsync(UpstreamConnection upstream, string method, JsonNode? parameters, CancellationToken cancellationToken)
     {
-        var id = new RequestId($"mcp-auth-proxy-{Interlocked.Increment(ref _internalIds)}");
-        var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _internalCalls[id] = answer;
+        var id = _internal.NewId();
+        var answer = _internal.Expect(id);
         try
         {
             await upstream.SendAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, cancellationToken).ConfigureAwait(false);
-            return await answer.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return await answer.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ModelContextProtocol.McpException or HttpRequestException { StatusCode: not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden) } or TimeoutException)
         {
-            return new JsonRpcError { Id = id, Error = RelayErrors.From(e, _server) };
+            return new JsonRpcError { Id = id, Error = RelayErrors.From(e, _server, ResourceSent) };
         }
         finally
         {
-            _internalCalls.TryRemove(id, out _);
+            _internal.Forget(id);
         }
     }
 
     /// <summary>Answers a client request here, with a result or an error built elsewhere.</summary>
     private async Task AnswerAsync(RequestId id, JsonRpcMessage answer)
     {
-        if (!_pending.TryRemove(id, out _))
+        if (_ledger.Close(id) is null)
         {
             return;
         }
@@ -269,12 +333,11 @@ public sealed partial class McpRelay : IAsyncDisposable
 
     private async Task AnswerWithErrorAsync(RequestId id, JsonRpcErrorDetail error)
     {
-        if (!_pending.TryRemove(id, out _) || _abandoned.ContainsKey(id))
+        if (_ledger.Close(id) is not { Abandoned: false })
         {
             return;
         }
 
-        _abandoned.TryAdd(id, 0);
         await SendDownAsync(new JsonRpcError { Id = id, Error = error }).ConfigureAwait(false);
     }
 
@@ -291,7 +354,7 @@ public sealed partial class McpRelay : IAsyncDisposable
         }
     }
 
-    private async Task<Upstream> GetUpstreamAsync(CancellationToken cancellationToken)
+    private async Task<UpstreamConnection> GetUpstreamAsync(CancellationToken cancellationToken)
     {
         if (_upstream is { IsAlive: true } live)
         {
@@ -319,10 +382,10 @@ public sealed partial class McpRelay : IAsyncDisposable
         }
     }
 
-    private async Task<Upstream> ConnectAsync(bool replay, CancellationToken cancellationToken)
+    private async Task<UpstreamConnection> ConnectAsync(bool replay, CancellationToken cancellationToken)
     {
         var transport = await _connect(cancellationToken).ConfigureAwait(false);
-        var upstream = new Upstream(transport, Interlocked.Increment(ref _generation));
+        var upstream = new UpstreamConnection(transport, Interlocked.Increment(ref _generation));
         _upstream = upstream;
         upstream.Pump = PumpAsync(upstream);
         LogConnected(_server, upstream.Generation);
@@ -330,8 +393,8 @@ public sealed partial class McpRelay : IAsyncDisposable
         if (replay && !_translator.ServerIsStateless && (_initialize ?? _translator.SynthesizedInitialize) is { } initialize)
         {
             // A new connection is a new session to the server: introduce the client again, as it did at first.
-            var id = new RequestId($"mcp-auth-proxy-reconnect-{upstream.Generation}");
-            _internal.TryAdd(id, 0);
+            var id = _internal.NewId("reconnect-");
+            _internal.Ignore(id);
             await upstream.SendAsync(new JsonRpcRequest { Id = id, Method = initialize.Method, Params = initialize.Params?.DeepClone() }, cancellationToken).ConfigureAwait(false);
             if (_initialized is { } initialized)
             {
@@ -342,7 +405,7 @@ public sealed partial class McpRelay : IAsyncDisposable
         return upstream;
     }
 
-    private async Task PumpAsync(Upstream upstream)
+    private async Task PumpAsync(UpstreamConnection upstream)
     {
         Exception? failure = null;
         try
@@ -351,24 +414,18 @@ public sealed partial class McpRelay : IAsyncDisposable
             {
                 if (message is JsonRpcResponse or JsonRpcError && message is JsonRpcMessageWithId answer)
                 {
-                    if (_internal.TryRemove(answer.Id, out _))
+                    if (_internal.TryTake(answer))
                     {
                         continue;
                     }
 
-                    if (_internalCalls.TryGetValue(answer.Id, out var call))
+                    if (_ledger.Close(answer.Id) is not { Abandoned: false } pending)
                     {
-                        call.TrySetResult(message);
+                        // Already answered (with an error, after a lost connection), or the client cancelled it.
                         continue;
                     }
 
-                    if (!_pending.TryRemove(answer.Id, out _) && _abandoned.ContainsKey(answer.Id))
-                    {
-                        // Already answered with an error, or the client cancelled it.
-                        continue;
-                    }
-
-                    if (_sendCompleted.TryRemove(answer.Id, out var sent))
+                    if (pending.Sent is { } sent)
                     {
                         await sent.Task.WaitAsync(_lifetime.Token).ConfigureAwait(false);
                     }
@@ -393,11 +450,11 @@ public sealed partial class McpRelay : IAsyncDisposable
 
         upstream.IsAlive = false;
         LogUpstreamClosed(_server, failure?.Message ?? "the connection ended");
-        foreach (var (id, generation) in _pending)
+        foreach (var pending in _ledger.InFlight)
         {
-            if (generation == upstream.Generation)
+            if (pending.Generation == upstream.Generation)
             {
-                await AnswerWithErrorAsync(id, new JsonRpcErrorDetail
+                await AnswerWithErrorAsync(pending.Id, new JsonRpcErrorDetail
                 {
                     Code = RelayErrors.UpstreamUnavailable,
                     Message = $"The connection to the MCP server {_server} was lost before it answered; reconnecting. Retry the request.",
@@ -418,7 +475,7 @@ public sealed partial class McpRelay : IAsyncDisposable
         _reconnecting = ReconnectLoopAsync();
     }
 
-    private async Task<Upstream> ReconnectLoopAsync()
+    private async Task<UpstreamConnection> ReconnectLoopAsync()
     {
         var delay = TimeSpan.FromMilliseconds(250);
         var attempt = 0;
@@ -463,7 +520,9 @@ public sealed partial class McpRelay : IAsyncDisposable
                 return true;
             }
 
-            if (value.TryGetValue(out long l))
+            // Whatever backs the number (parsed JSON, or an int or long set in code), as JSON it reads the same.
+            if (value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+                && long.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l))
             {
                 id = new RequestId(l);
                 return true;
@@ -507,37 +566,5 @@ public sealed partial class McpRelay : IAsyncDisposable
 
         _lifetime.Dispose();
         _connectLock.Dispose();
-    }
-
-    /// <summary>One connection to the server. The first message on it is sent alone, so auto-detection settles once.</summary>
-    private sealed class Upstream(ITransport transport, int generation)
-    {
-        private readonly TaskCompletionSource _firstSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _started;
-
-        public ITransport Transport { get; } = transport;
-        public int Generation { get; } = generation;
-        public Task? Pump { get; set; }
-        public volatile bool IsAlive = true;
-
-        public async Task SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
-        {
-            if (Interlocked.Exchange(ref _started, 1) == 0)
-            {
-                try
-                {
-                    await Transport.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _firstSent.TrySetResult();
-                }
-
-                return;
-            }
-
-            await _firstSent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await Transport.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
-        }
     }
 }

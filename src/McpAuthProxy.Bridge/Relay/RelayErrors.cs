@@ -22,8 +22,21 @@ public static partial class RelayErrors
     /// <summary>The server answered with something the client's protocol era has no way to express.</summary>
     public const int NotTranslatable = -32003;
 
-    public static JsonRpcErrorDetail From(Exception exception, Uri server)
+    /// <summary>The server's answer was larger than <c>--max-message-size</c>.</summary>
+    public const int MessageTooLarge = -32004;
+
+    /// <param name="resourceSent">Whether tokens were asked for with an RFC 8707 <c>resource</c>; where not, a refused
+    /// token may carry the wrong audience, and the 401 message says how to ask for the right one.</param>
+    public static JsonRpcErrorDetail From(Exception exception, Uri server, bool resourceSent = true)
     {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is Transport.MessageTooLargeException tooLarge)
+            {
+                return new JsonRpcErrorDetail { Code = MessageTooLarge, Message = tooLarge.Message };
+            }
+        }
+
         switch (exception)
         {
             case UnsupportedProtocolVersionException e:
@@ -47,7 +60,9 @@ public static partial class RelayErrors
                 return new JsonRpcErrorDetail
                 {
                     Code = AuthorizationFailed,
-                    Message = $"The MCP server {server} refused the access token (HTTP 401) even after it was renewed. Check that the server trusts your identity provider and client, or forget the cached token (mcp-auth-proxy logout with the issuer or server URL, or --all) and restart.",
+                    Message = $"The MCP server {server} refused the access token (HTTP 401) even after it was renewed. " + (resourceSent
+                        ? "Check that the server trusts your identity provider and client, or forget the cached token (mcp-auth-proxy logout with the issuer or server URL, or --all) and restart."
+                        : $"If the server checks the token's audience, add --resource {server.AbsoluteUri} (MCP_PROXY_RESOURCE) so the identity provider issues the token for it; else check that the server trusts your identity provider and client."),
                 };
             case HttpRequestException { StatusCode: HttpStatusCode.Forbidden }:
                 return new JsonRpcErrorDetail { Code = AuthorizationFailed, Message = $"The MCP server {server} refused the request (HTTP 403): your account or token lacks the permission (scope) it needs." };

@@ -34,13 +34,13 @@ public static class DemoCheck
             try
             {
                 var (value, detail) = await body().ConfigureAwait(false);
-                await output.WriteLineAsync($"  ok    {name,-44} {watch.Elapsed.TotalMilliseconds,6:0} ms  {detail}").ConfigureAwait(false);
+                await output.WriteLineAsync($"  ok    {name,-50} {watch.Elapsed.TotalMilliseconds,6:0} ms  {detail}").ConfigureAwait(false);
                 return value;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 failures++;
-                await output.WriteLineAsync($"  FAIL  {name,-44} {watch.Elapsed.TotalMilliseconds,6:0} ms  {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                await output.WriteLineAsync($"  FAIL  {name,-50} {watch.Elapsed.TotalMilliseconds,6:0} ms  {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
                 return default;
             }
         }

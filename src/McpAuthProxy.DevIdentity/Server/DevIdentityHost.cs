@@ -1,5 +1,6 @@
 using McpAuthProxy.DevIdentity.Stores;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,9 @@ internal static class DevIdentityHost
         }
 
         services.AddLogging();
+        // Keys for the sign-in cookie live in memory with everything else: nothing is written under ~/.aspnet, and the
+        // "No XML encryptor configured" warning a first start printed is gone.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddRoutingCore();
         services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         var clock = options.TimeProvider ?? TimeProvider.System;
@@ -123,6 +127,13 @@ internal static class DevIdentityHost
                     .EnableTokenEndpointPassthrough()
                     .EnableEndUserVerificationEndpointPassthrough();
             });
+
+        // The ephemeral provider needs no key ring; without this the hosted service that loads one at start still wrote a key
+        // file under ~/.aspnet and warned "No XML encryptor configured".
+        foreach (var keyRingLoader in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+        {
+            services.Remove(keyRingLoader);
+        }
 
         var app = builder.Build();
         app.Urls.Add(listenUrl.GetLeftPart(UriPartial.Authority));

@@ -126,7 +126,12 @@ internal sealed partial class IssuerKeys : IHostedService, IDisposable
 
             return keys;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping (a gateway that could not start, or shuts down): a fetch cut short is no outage to report.
+            return null;
+        }
+        catch (Exception ex)
         {
             if (Current is null && !_reportedDown)
             {

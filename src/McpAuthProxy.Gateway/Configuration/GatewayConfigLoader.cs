@@ -62,9 +62,12 @@ public static class GatewayConfigLoader
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             var fullPath = Path.GetFullPath(path);
+            var reason = Directory.Exists(path) ? "it is a folder, not a file"
+                : ex is FileNotFoundException or DirectoryNotFoundException ? "there is no such file"
+                : ex.Message.TrimEnd('.');
             return new ConfigLoadResult(null,
-                [new ConfigProblem("config", $"cannot read '{fullPath}' ({ex.Message})",
-                    "create config.yaml in the working directory or pass --config PATH (see open-mcp-auth-proxy's config.yaml for the keys)")],
+                [new ConfigProblem("config", $"cannot read '{fullPath}': {reason}",
+                    "create config.yaml in the working directory or pass --config PATH (README.md's walk-through has a small one; mcp-auth-proxy gateway --help lists the keys)")],
                 []);
         }
 

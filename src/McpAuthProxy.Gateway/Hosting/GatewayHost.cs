@@ -66,6 +66,8 @@ public sealed partial class GatewayHost : IAsyncDisposable
         // it would add a stack trace for what is a user's mistake.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // The MCP SDK's transports log each stdio session's start and stop at Information; the gateway logs its own line.
+        builder.Logging.AddFilter("ModelContextProtocol", options.MinimumLogLevel <= LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning);
         if (options.ConfigureLogging is { } configureLogging)
         {
             configureLogging(builder.Logging);

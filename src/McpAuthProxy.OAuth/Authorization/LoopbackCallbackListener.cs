@@ -156,6 +156,11 @@ public sealed class LoopbackCallbackListener : IAsyncDisposable
     {
         response.StatusCode = status;
         response.ContentType = "text/html; charset=utf-8";
+        if (status != 200)
+        {
+            text += " You may close this tab: the mcp-auth-proxy log (stderr, where your MCP client keeps it) says what to change.";
+        }
+
         var html = $$"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>{{WebUtility.HtmlEncode(title)}} · mcp-auth-proxy</title>

@@ -26,6 +26,7 @@ internal static class EventIds
     public const int Challenge = 1041;
     public const int RetryAfterChallenge = 1042;
     public const int StepUp = 1043;
+    public const int AuthorizationServerMoved = 1044;
     public const int WaitingForLock = 1050;
     public const int RegistrationStored = 1060;
     public const int Registered = 1061;

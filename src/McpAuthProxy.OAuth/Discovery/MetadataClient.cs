@@ -65,6 +65,13 @@ public sealed partial class MetadataClient(HttpClient http, ILogger<MetadataClie
         return null;
     }
 
+    /// <summary>
+    /// 2025-03-26: a server without protected resource metadata is its own authorization server, whose RFC 8414 metadata
+    /// sits at its origin. That revision asks no issuer check (the metadata may name a path below the origin).
+    /// </summary>
+    public Task<AuthorizationServerMetadata?> GetAtOriginAsync(Uri server, CancellationToken cancellationToken) =>
+        TryGetAsync(new Uri($"{server.GetLeftPart(UriPartial.Authority)}/.well-known/oauth-authorization-server"), OAuthJsonContext.Default.AuthorizationServerMetadata, cancellationToken);
+
     /// <summary>Protected resource metadata from <paramref name="location"/>, or null where there is none.</summary>
     public Task<ProtectedResourceMetadata?> GetProtectedResourceAsync(Uri location, CancellationToken cancellationToken) =>
         TryGetAsync(location, OAuthJsonContext.Default.ProtectedResourceMetadata, cancellationToken);

@@ -21,6 +21,8 @@ public sealed record ClientRegistration
     [JsonPropertyName("client_secret")] public string? ClientSecret { get; init; }
     [JsonPropertyName("token_endpoint_auth_method")] public string? TokenEndpointAuthMethod { get; init; }
     [JsonPropertyName("redirect_uris")] public IReadOnlyList<string>? RedirectUris { get; init; }
+    /// <summary>The scopes the client was registered for, where it asked for some.</summary>
+    [JsonPropertyName("scope")] public string? Scope { get; init; }
     /// <summary>The issuer this registration belongs to; never used with another.</summary>
     [JsonPropertyName("issuer")] public string? Issuer { get; init; }
 }

@@ -28,6 +28,8 @@ public sealed record CachedToken
     [JsonPropertyName("token_endpoint_auth_method")] public string? TokenEndpointAuthMethod { get; init; }
     /// <summary>The authorization server that issued the token and registered the client (MCP discovery mode).</summary>
     [JsonPropertyName("authorization_server")] public string? AuthorizationServer { get; init; }
+    /// <summary>The MCP server the token is for, in discovery mode (where it is also the store key).</summary>
+    [JsonPropertyName("mcp_server")] public string? McpServer { get; init; }
 
     /// <summary>A token endpoint's answer, with its expiry made absolute at <paramref name="now"/>.</summary>
     internal static CachedToken From(Json.TokenResponse response, DateTimeOffset now) => new()

@@ -74,49 +74,19 @@ public sealed partial class ClientCredentialsTokenSource(
             return await _metadataClient.GetForConfiguredIssuerAsync(issuer, cancellationToken).ConfigureAwait(false);
         }
 
-        var resource = await FindResourceMetadataAsync(challenge, cancellationToken).ConfigureAwait(false)
+        var resource = await new ProtectedResourceLocator(_metadataClient).FindAsync(server, challenge, cancellationToken).ConfigureAwait(false)
             ?? throw new OAuthException($"The MCP server {server} publishes no protected resource metadata (RFC 9728), so its authorization server is unknown; set --oidc-issuer-url.");
-        if (resource.Resource is { } named && !SameResource(named, server))
-        {
-            throw new OAuthException($"The MCP server's metadata names resource {named}, not {server}; refusing to get a token for it.");
-        }
-
         if (!options.OmitResource)
         {
             _resource ??= resource.Resource ?? server.AbsoluteUri;
         }
+
         _scope ??= resource.ScopesSupported is { Count: > 0 } supported ? ScopeList.Join(supported) : null;
         var authorizationServer = resource.AuthorizationServers?.FirstOrDefault()
             ?? throw new OAuthException($"The MCP server {server} names no authorization server in its metadata.");
         return await _metadataClient.GetForDiscoveredIssuerAsync(new Uri(authorizationServer), cancellationToken).ConfigureAwait(false)
             ?? throw new OAuthException($"The authorization server {authorizationServer} publishes no metadata (RFC 8414 or OpenID discovery).");
     }
-
-    private async Task<ProtectedResourceMetadata?> FindResourceMetadataAsync(BearerChallenge? challenge, CancellationToken cancellationToken)
-    {
-        if (challenge?.ResourceMetadata is { } named && Uri.TryCreate(named, UriKind.Absolute, out var location))
-        {
-            return await _metadataClient.GetProtectedResourceAsync(location, cancellationToken).ConfigureAwait(false);
-        }
-
-        var origin = server.GetLeftPart(UriPartial.Authority);
-        var path = server.AbsolutePath.TrimEnd('/');
-        foreach (var candidate in path.Length > 0
-            ? new[] { $"{origin}/.well-known/oauth-protected-resource{path}", $"{origin}/.well-known/oauth-protected-resource" }
-            : [$"{origin}/.well-known/oauth-protected-resource"])
-        {
-            if (await _metadataClient.GetProtectedResourceAsync(new Uri(candidate), cancellationToken).ConfigureAwait(false) is { } found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool SameResource(string named, Uri server) =>
-        string.Equals(named.TrimEnd('/'), server.AbsoluteUri.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
-        || server.AbsoluteUri.StartsWith(named.TrimEnd('/') + "/", StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(EventIds.ClientCredentialsIssued, LogLevel.Information, "Got a client-credentials token from {Issuer}: {Fingerprint}.")]
     private partial void LogIssued(string issuer, string fingerprint);

@@ -12,8 +12,14 @@ namespace McpAuthProxy.OAuth.Tokens;
 /// (<c>auth.example.com_realms_myrealm_tokens.json</c>). Files are 0600 in a 0700 folder, written to a temporary
 /// file and renamed into place, and guarded across processes by a lock file beside them.
 /// </summary>
-public sealed partial class FileTokenStore
+public sealed partial class FileTokenStore : ITokenStore
 {
+    /// <summary>
+    /// The longest file name written: 255 bytes is the limit of ext4, APFS and NTFS; the margin leaves room for the
+    /// temporary and lock suffixes (<c>.tmp-PID-GUID</c>, <c>.lock</c>, <c>.corrupt-TIME</c>).
+    /// </summary>
+    public const int MaxFileNameLength = 180;
+
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
@@ -35,10 +41,16 @@ public sealed partial class FileTokenStore
     public static string DefaultDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".mcp", "authful_mcp_proxy", "tokens");
 
-    /// <summary>The Rust version's name: scheme dropped, '/' and ':' replaced by '_', then <c>_tokens.json</c>.</summary>
-    public static string FileNameFor(string issuer)
+    /// <summary>
+    /// The Rust version's name: scheme dropped, '/' and ':' replaced by '_', then <c>_tokens.json</c>. A name that
+    /// would be longer than <see cref="MaxFileNameLength"/> keeps its start (the host, so it stays recognizable) and
+    /// ends in 16 hex digits of the key's SHA-256, so that two long keys never share a file.
+    /// </summary>
+    public static string FileNameFor(string issuer) => FileNameFor(issuer, "_tokens.json");
+
+    private static string FileNameFor(string key, string suffix)
     {
-        var name = issuer;
+        var name = key;
         foreach (var prefix in (ReadOnlySpan<string>)["https://", "http://"])
         {
             if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
@@ -48,18 +60,36 @@ public sealed partial class FileTokenStore
             }
         }
 
-        var sb = new StringBuilder(name.Length);
+        var sb = new StringBuilder(name.Length + suffix.Length);
         foreach (var c in name)
         {
-            sb.Append(c is '/' or ':' || Array.IndexOf(Path.GetInvalidFileNameChars(), c) >= 0 ? '_' : c);
+            // Windows refuses these too, and a name must not depend on the OS it was written on.
+            sb.Append(c is '/' or ':' or '\\' or '*' or '?' or '"' or '<' or '>' or '|' || char.IsControl(c) ? '_' : c);
         }
 
-        return sb.Append("_tokens.json").ToString();
+        if (Encoding.UTF8.GetByteCount(sb.ToString()) + suffix.Length > MaxFileNameLength)
+        {
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 8));
+            var keep = sb.ToString();
+            // Cut by UTF-8 bytes, never inside a surrogate pair.
+            while (Encoding.UTF8.GetByteCount(keep) + 1 + hash.Length + suffix.Length > MaxFileNameLength)
+            {
+                keep = keep[..(char.IsLowSurrogate(keep[^1]) && keep.Length > 1 ? keep.Length - 2 : keep.Length - 1)];
+            }
+
+            sb.Clear().Append(keep).Append('_').Append(hash);
+        }
+
+        return sb.Append(suffix).ToString();
     }
 
     public string PathFor(string issuer) => Path.Combine(Directory, FileNameFor(issuer));
 
-    private string ClientPathFor(string issuer) => Path.Combine(Directory, FileNameFor(issuer).Replace("_tokens.json", "_client.json", StringComparison.Ordinal));
+    private string ClientPathFor(string issuer) => Path.Combine(Directory, FileNameFor(issuer, "_client.json"));
+
+    string ITokenStore.Location => Directory;
+
+    string ITokenStore.Describe(string key) => PathFor(key);
 
     /// <summary>The cached token for <paramref name="issuer"/>, or null. A file that cannot be parsed is moved aside.</summary>
     public CachedToken? Read(string issuer)

@@ -50,17 +50,26 @@ internal sealed class BridgeSymbols
         "browser (authorization code + PKCE), device (RFC 8628 device code, for machines without a browser) or client-credentials (machine to machine) [env: MCP_PROXY_AUTH_FLOW] [default: browser]");
     public Option<string?> ClientPrivateKey { get; } = ValueOptions.Text("--client-private-key", "PATH", "the path of an existing PEM private key file", "key.pem",
         "PEM private key (EC or RSA) for private_key_jwt client authentication [env: MCP_PROXY_CLIENT_PRIVATE_KEY]");
+    public Option<int?> MaxMessageSize { get; } = MiB("--max-message-size", "128", "Largest answer of the MCP server to read, in MiB; a larger one is answered with an error instead [env: MCP_PROXY_MAX_MESSAGE_SIZE] [default: 64]");
     public Option<bool> NoResource { get; } = new("--no-resource") { Description = "Send no RFC 8707 resource parameter, for identity providers that reject it [env: MCP_PROXY_NO_RESOURCE=1|true|yes|on]" };
     public Option<bool> LogToFile { get; } = new("--log-to-file") { Description = "Accepted for compatibility with authful-mcp-proxy-rs; logs always go to stderr", Hidden = true };
 
     /// <summary>authful-mcp-proxy's redirect URL, which users have registered at their identity providers.</summary>
     public const string DefaultRedirect = "http://localhost:8080/auth/callback";
 
+    /// <summary>A positive whole number of MiB; null when not given.</summary>
+    private static ValueOption<int?> MiB(string name, string example, string description)
+    {
+        var option = new ValueOption<int?>(name, "a whole number of MiB (1 or more)", example) { HelpName = "MIB", Description = description };
+        option.CustomParser = result => ValueOptions.Whole(result, option, 1, 1024 * 1024);
+        return option;
+    }
+
     /// <summary>The token cache folder option, shared by the bridge, login, logout and status.</summary>
     public static ValueOption<string?> TokenDirOption() => ValueOptions.Text("--token-dir", "PATH", "a folder", "~/.mcp/tokens",
         $"Folder of the token cache [env: MCP_PROXY_TOKEN_DIR] [default: {FileTokenStore.DefaultDirectory}]");
 
-    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, AuthFlow, ClientPrivateKey, NoResource, LogToFile];
+    public IEnumerable<Symbol> All => [Url, Issuer, ClientId, ClientSecret, Scopes, RedirectUrl, NoBanner, Silent, Debug, LoginTimeout, SignInWait, TokenDir, Transport, Resource, Headers, ClientMetadataUrl, AuthFlow, ClientPrivateKey, NoResource, MaxMessageSize, LogToFile];
 
     public void AddTo(Command command)
     {
@@ -115,11 +124,31 @@ internal sealed class BridgeSymbols
             return Microsoft.Extensions.Logging.LogLevel.Error;
         }
 
-        var debugVariable = NonEmpty(Environment.GetEnvironmentVariable("MCP_PROXY_DEBUG"))?.ToLowerInvariant();
-        return debug || debugVariable is "1" or "true" or "yes" or "on" ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information;
+        var debugVariable = Switch("MCP_PROXY_DEBUG", out var variableError);
+        error ??= variableError;
+        return debug || debugVariable ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information;
+    }
+
+    /// <summary>An on/off environment variable: 1, true, yes, on or 0, false, no, off (any case); unset or empty is off.</summary>
+    private static bool Switch(string variable, out string? error)
+    {
+        error = null;
+        switch (NonEmpty(Environment.GetEnvironmentVariable(variable))?.ToLowerInvariant())
+        {
+            case null or "0" or "false" or "no" or "off":
+                return false;
+            case "1" or "true" or "yes" or "on":
+                return true;
+            case { } other:
+                error = $"{variable}='{other}' is neither on (1, true, yes, on) nor off (0, false, no, off); set e.g. {variable}=1.";
+                return false;
+        }
     }
 
     public bool ShowBanner(ParseResult parse) => !parse.GetValue(NoBanner) && !parse.GetValue(Silent);
+
+    /// <summary>Whether the MCP server URL was given (as the argument or MCP_BACKEND_URL).</summary>
+    public bool HasServerUrl(ParseResult parse) => NonEmpty(parse.GetValue(Url)) is not null || NonEmpty(Environment.GetEnvironmentVariable("MCP_BACKEND_URL")) is not null;
 
     /// <summary>Maps the parse to bridge options; every problem is added to <paramref name="errors"/> with its fix.</summary>
     public BridgeOptions? ToBridgeOptions(ParseResult parse, List<string> errors, bool requireUrl = true)
@@ -171,9 +200,11 @@ internal sealed class BridgeSymbols
             headers[header[..colon].Trim()] = header[(colon + 1)..].Trim();
         }
 
+        var maxMessage = Seconds(parse, MaxMessageSize, "MCP_PROXY_MAX_MESSAGE_SIZE", 64, errors, "MiB");
         return errors.Count > 0 || (url is null && requireUrl) ? null : new BridgeOptions
         {
             ServerUrl = url ?? new Uri("http://127.0.0.1/"),
+            MaxMessageBytes = maxMessage * 1024L * 1024,
             OAuth = oauth,
             Transport = transport,
             Headers = headers,
@@ -267,7 +298,12 @@ internal sealed class BridgeSymbols
             errors.Add(Wrong(resourceGiven, Resource));
         }
 
-        var omitResource = parse.GetValue(NoResource) || NonEmpty(Environment.GetEnvironmentVariable("MCP_PROXY_NO_RESOURCE"))?.ToLowerInvariant() is "1" or "true" or "yes" or "on";
+        var omitResource = Switch("MCP_PROXY_NO_RESOURCE", out var noResourceError) | parse.GetValue(NoResource);
+        if (noResourceError is not null)
+        {
+            errors.Add(noResourceError);
+        }
+
         if (omitResource && resource is not null)
         {
             errors.Add("--resource and --no-resource contradict each other; choose one.");
@@ -298,7 +334,7 @@ internal sealed class BridgeSymbols
         };
     }
 
-    private static int Seconds(ParseResult parse, Option<int?> option, string variable, int fallback, List<string> errors)
+    private static int Seconds(ParseResult parse, Option<int?> option, string variable, int fallback, List<string> errors, string unit = "seconds")
     {
         // The flag's value was checked by its parser; only the variable is read here.
         if (parse.GetValue(option) is { } given)
@@ -314,7 +350,7 @@ internal sealed class BridgeSymbols
 
         if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value <= 0)
         {
-            errors.Add($"{variable}='{text}' is not a whole number of seconds (1 or more); set e.g. {variable}={fallback}.");
+            errors.Add($"{variable}='{text}' is not a whole number of {unit} (1 or more); set e.g. {variable}={fallback}.");
             return fallback;
         }
 

@@ -27,6 +27,16 @@ internal static class Cli
         return root;
     }
 
+    /// <summary>What is wrong with a command line, one line each, without running it (empty when it is well formed).</summary>
+    public static IReadOnlyList<string> Check(string[] args)
+    {
+        var root = Build(out _, out var url);
+        return UsageErrors.Describe(Parse(root, args), url);
+    }
+
+    // No response files: a value that starts with '@' (a header, a secret) is that value, not a file to read.
+    private static ParseResult Parse(RootCommand root, string[] args) => root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+
     /// <summary>
     /// Runs <paramref name="args"/> as the executable would, writing to <paramref name="output"/> and <paramref name="error"/>
     /// (stdout stays JSON-RPC only in bridge mode). Returns the exit code: 0, or 1 with one line per problem and never a
@@ -36,19 +46,19 @@ internal static class Cli
     {
         var root = Build(out var help, out var url);
         ParseResult parse;
+        IReadOnlyList<string> problems;
         try
         {
-            // No response files: a value that starts with '@' (a header, a secret) is that value, not a file to read.
-            parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            parse = Parse(root, args);
+            problems = UsageErrors.Describe(parse, url);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        catch (Exception e)
         {
-            // A validator that read a value System.CommandLine could not convert; the conversion error itself is the news.
-            await error.WriteLineAsync($"{CommandHelp.ProgramName}: {e.Message}").ConfigureAwait(false);
+            // Every mistake has its own line above; this is the net under a validator that failed itself.
+            await error.WriteLineAsync($"{CommandHelp.ProgramName}: unexpected error reading the command line: {e.GetType().Name}: {ConfigProblem.OneLine(e.Message)} (please report it)").ConfigureAwait(false);
             return 1;
         }
 
-        var problems = UsageErrors.Describe(parse, url);
         var wantsHelp = root.Options.OfType<HelpOption>().Any(h => parse.GetResult(h) is not null);
         if (wantsHelp && !problems.Any(p => p.StartsWith("unknown command", StringComparison.Ordinal)))
         {

@@ -31,15 +31,17 @@ internal static class TokenCommands
             var errors = new List<string>();
             var level = symbols.LogLevel(parse, out var levelError);
             // Every bridge option is checked, as the bridge would, though login uses only the sign-in ones.
-            var oauth = symbols.ToBridgeOptions(parse, errors, requireUrl: false)?.OAuth;
+            var bridge = symbols.ToBridgeOptions(parse, errors, requireUrl: false);
+            var oauth = bridge?.OAuth;
+            var server = symbols.HasServerUrl(parse) ? bridge?.ServerUrl : null;
             if (levelError is not null)
             {
                 errors.Add(levelError);
             }
 
-            if (oauth is { Issuer: null } && errors.Count == 0)
+            if (oauth is { Issuer: null } && server is null && errors.Count == 0)
             {
-                errors.Add("give --oidc-issuer-url (OIDC_ISSUER_URL) and --oidc-client-id to sign in ahead of time; in discovery mode (no issuer) the bridge signs in at its first start instead.");
+                errors.Add("Say what to sign in to: the MCP server's URL (mcp-auth-proxy login https://mcp.example.com/mcp), or --oidc-issuer-url and --oidc-client-id.");
             }
 
             if (oauth is null || errors.Count > 0)
@@ -50,12 +52,12 @@ internal static class TokenCommands
             using var logging = new CommandLogging(level);
             return await CommandOutput.GuardAsync(logging, async () =>
             {
-                using var backchannel = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-                await using var tokens = new TokenProvider(oauth, backchannel, TimeProvider.System, logging.Factory, logging.Notify);
-                var token = await tokens.StartAsync().WaitAsync(oauth.LoginTimeout + TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-                logging.Notify($"Signed in to {oauth.Issuer!.OriginalString} as client {oauth.ClientId}; token {Fingerprint.Of(token.AccessToken)} cached in {tokens.Store.PathFor(oauth.Issuer.OriginalString)}.");
+                using var backchannel = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
+                await using var tokens = TokenProvider.Create(oauth, server, backchannel, TimeProvider.System, logging.Factory, logging.Notify);
+                var token = await tokens.SignInAheadAsync().WaitAsync(oauth.LoginTimeout + TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                logging.Notify($"Signed in to {token.AuthorizationServer ?? token.Issuer} as client {token.ClientId}; token {Fingerprint.Of(token.AccessToken)} cached in {tokens.Store.Describe(tokens.Key)}.");
                 return 0;
-            }).ConfigureAwait(false);
+            }, error, CommandHelp.PathOf(parse.CommandResult.Command)).ConfigureAwait(false);
         });
         return command;
     }
@@ -97,7 +99,9 @@ internal static class TokenCommands
                 return CommandOutput.Fail(error, parse, ["Say which token to forget: the MCP server's URL (mcp-auth-proxy logout https://mcp.example.com/mcp), --oidc-issuer-url URL (issuer mode), or --all."]);
             }
 
-            error.WriteLine(store.Delete(key) ? $"Forgot the token for {key}." : $"No cached token for {key} (looked for {store.PathFor(key)}).");
+            // A server URL is the key as the bridge spells it (Uri.AbsoluteUri); an issuer as it was given.
+            var spelled = Uri.TryCreate(key, UriKind.Absolute, out var asUrl) ? asUrl.AbsoluteUri : key;
+            error.WriteLine(store.Delete(key) || (spelled != key && store.Delete(spelled)) ? $"Forgot the token for {key}." : $"No cached token for {key} (looked for {store.PathFor(key)}).");
             return 0;
         });
         return command;
@@ -130,7 +134,7 @@ internal static class TokenCommands
 
                 var now = DateTimeOffset.UtcNow;
                 var state = token.ExpiresAt is not { } at ? "expiry unknown" : at > now ? $"valid until {at:yyyy-MM-dd HH:mm:ss}Z" : $"expired {at:yyyy-MM-dd HH:mm:ss}Z";
-                output.WriteLine($"{Path.GetFileName(path)}: issuer {token.Issuer ?? "?"}, client {token.ClientId ?? "?"}, scopes '{token.RequestedScopes ?? token.Scope ?? ""}', access token {Fingerprint.Of(token.AccessToken)} {state}, refresh token: {(token.RefreshToken is null ? "no" : "yes")}");
+                output.WriteLine($"{Path.GetFileName(path)}: {(token.McpServer is { } mcp ? $"server {mcp}, " : "")}issuer {token.Issuer ?? "?"}, client {token.ClientId ?? "?"}, scopes '{token.RequestedScopes ?? token.Scope ?? ""}', access token {Fingerprint.Of(token.AccessToken)} {state}, refresh token: {(token.RefreshToken is null ? "no" : "yes")}");
             }
 
             if (found == 0)

@@ -54,6 +54,24 @@ internal static class UsageErrors
                 : [$"{path} takes no server URL; remove '{early.Value}'."];
         }
 
+        if (command != root)
+        {
+            // The root's options before a subcommand parse, and would be ignored: "--token-dir DIR status".
+            foreach (var rootOption in parse.RootCommandResult.Children.OfType<OptionResult>().Where(o => !o.Implicit && !o.Option.Recursive))
+            {
+                var name = rootOption.IdentifierToken?.Value ?? rootOption.Option.Name;
+                var value = rootOption.Tokens.Count > 0 ? " " + rootOption.Tokens[0].Value : "";
+                lines.Add(Options(command).Any(o => o.Name == rootOption.Option.Name)
+                    ? $"options go after the command: {path} {name}{value}"
+                    : $"{name} is an option of the bridge (mcp-auth-proxy [options] URL), not of '{path}'.");
+            }
+
+            if (lines.Count > 0)
+            {
+                return lines;
+            }
+        }
+
         foreach (var token in parse.UnmatchedTokens)
         {
             lines.Add(Unexpected(token, command, path));

@@ -56,7 +56,7 @@ internal static class ValueOptions
         return option;
     }
 
-    private static int? Whole(System.CommandLine.Parsing.ArgumentResult result, IValueOption option, int min, int max)
+    internal static int? Whole(System.CommandLine.Parsing.ArgumentResult result, IValueOption option, int min, int max)
     {
         if (result.Tokens.Count == 0)
         {

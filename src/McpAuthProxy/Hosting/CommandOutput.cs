@@ -26,8 +26,11 @@ internal static class CommandOutput
     }
 
     /// <summary>Runs <paramref name="body"/>; an unexpected exception becomes one line (the stack only with --debug) and exit 1.</summary>
-    public static async Task<int> GuardAsync(CommandLogging logging, Func<Task<int>> body)
+    /// <remarks>The line goes to <paramref name="error"/> (the invocation's writer; stderr when null), prefixed with
+    /// <paramref name="prefix"/> (the command's path, e.g. "mcp-auth-proxy login").</remarks>
+    public static async Task<int> GuardAsync(CommandLogging logging, Func<Task<int>> body, TextWriter? error = null, string prefix = "mcp-auth-proxy")
     {
+        error ??= Console.Error;
         try
         {
             return await body().ConfigureAwait(false);
@@ -38,15 +41,15 @@ internal static class CommandOutput
         }
         catch (OAuthException e)
         {
-            Console.Error.WriteLine($"mcp-auth-proxy: {e.Message}");
+            error.WriteLine(ConfigProblem.OneLine($"{prefix}: {e.Message}"));
             return 1;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"mcp-auth-proxy: unexpected error: {e.Message}");
+            error.WriteLine(ConfigProblem.OneLine($"{prefix}: unexpected error: {e.Message}"));
             if (logging.Level <= LogLevel.Debug)
             {
-                Console.Error.WriteLine(e.ToString());
+                error.WriteLine(e.ToString());
             }
 
             return 1;

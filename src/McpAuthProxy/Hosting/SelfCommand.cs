@@ -20,7 +20,7 @@ internal static class SelfCommand
     /// <summary>
     /// What a user writes as a desktop client's <c>"command"</c> (and the arguments before the server URL) on this
     /// machine: <c>mcp-auth-proxy</c> where that name runs this installation (a dotnet tool, a file on PATH),
-    /// <c>dnx mcp-auth-proxy --</c> when dnx runs it, else the absolute path of this build, which works from any folder.
+    /// <c>dnx mcp-auth-proxy --</c> when dnx runs it, else this build by absolute paths, which work from any folder.
     /// </summary>
     public static IReadOnlyList<string> ForDesktopClients()
     {
@@ -38,14 +38,30 @@ internal static class SelfCommand
             return ["dnx", Name, "--"];
         }
 
-        if (direct.Count == 2)
+        // A framework-dependent build (dotnet run from a clone, dotnet mcp-auth-proxy.dll): the dotnet host and the dll by
+        // their full paths, which work from any folder and with any PATH (the apphost beside the dll would need DOTNET_ROOT
+        // where .NET is installed outside the default location).
+        var dll = Path.Combine(AppContext.BaseDirectory, Name + ".dll");
+        if (File.Exists(dll) && DotnetHost() is { } host)
         {
-            // A build (dotnet run, dotnet mcp-auth-proxy.dll): its apphost beside the dll needs no "dotnet" on the client's PATH.
-            var apphost = Path.Combine(Path.GetDirectoryName(direct[1])!, OperatingSystem.IsWindows() ? Name + ".exe" : Name);
-            return File.Exists(apphost) ? [apphost] : direct;
+            return [host, dll];
         }
 
         return [file];
+    }
+
+    /// <summary>The dotnet executable of the runtime this process runs on, e.g. /usr/share/dotnet/dotnet.</summary>
+    private static string? DotnetHost()
+    {
+        if (Environment.ProcessPath is { } process && Path.GetFileNameWithoutExtension(process) == "dotnet")
+        {
+            return process;
+        }
+
+        // <root>/shared/Microsoft.NETCore.App/<version>/
+        var root = new DirectoryInfo(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory()).Parent?.Parent?.Parent;
+        var host = root is null ? null : Path.Combine(root.FullName, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+        return host is not null && File.Exists(host) ? host : null;
     }
 
     private static string? FindOnPath()

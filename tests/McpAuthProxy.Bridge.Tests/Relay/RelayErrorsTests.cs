@@ -18,6 +18,18 @@ public sealed class RelayErrorsTests
     }
 
     [Fact]
+    public void Token_refused_after_renewal_without_a_resource_suggests_resource_with_the_server_url()
+    {
+        var refused = new HttpRequestException("401", null, HttpStatusCode.Unauthorized);
+
+        var without = RelayErrors.From(refused, Server, resourceSent: false);
+        var with = RelayErrors.From(refused, Server, resourceSent: true);
+
+        Assert.Contains("--resource https://mcp.example.com/mcp", without.Message);
+        Assert.DoesNotContain("--resource", with.Message);
+    }
+
+    [Fact]
     public void Sign_in_pending_says_where_to_sign_in()
     {
         var detail = RelayErrors.From(new SignInPendingException(new Uri("https://idp/authorize?x=1")), Server);

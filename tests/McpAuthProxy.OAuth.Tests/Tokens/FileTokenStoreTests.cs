@@ -1,3 +1,4 @@
+using CsCheck;
 using McpAuthProxy.OAuth.Tokens;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,6 +16,44 @@ public sealed class FileTokenStoreTests : IDisposable
     [InlineData("https://auth.example.com/", "auth.example.com__tokens.json")]
     public void File_name_is_the_rust_versions(string issuer, string expected) =>
         Assert.Equal(expected, FileTokenStore.FileNameFor(issuer));
+
+    [Fact]
+    public void Long_server_url_gets_a_short_name_that_keeps_the_host_and_works()
+    {
+        var store = Store();
+        var url = "https://mcp.example.com/" + string.Concat(Enumerable.Repeat("very-long-path-segment/", 30)) + "mcp?tenant=" + new string('x', 200);
+        var token = new CachedToken { AccessToken = "a", ClientId = "c" };
+
+        store.Write(url, token);
+
+        var name = FileTokenStore.FileNameFor(url);
+        Assert.StartsWith("mcp.example.com_", name);
+        Assert.EndsWith("_tokens.json", name);
+        Assert.True(name.Length <= FileTokenStore.MaxFileNameLength, name);
+        Assert.Equal(token, store.Read(url));
+    }
+
+    [Fact]
+    public void Every_key_gets_a_name_the_file_system_takes_within_the_limit()
+    {
+        // Any characters (multi-byte ones too), any length.
+        var keys = Gen.String[0, 600].Select(tail => "https://host.example/" + tail);
+        keys.Sample(key =>
+        {
+            var name = FileTokenStore.FileNameFor(key);
+            return System.Text.Encoding.UTF8.GetByteCount(name) <= FileTokenStore.MaxFileNameLength
+                && name.IndexOfAny(['/', '\\', ':', '\0', '*', '?', '"', '<', '>', '|']) < 0
+                && name.StartsWith("host.example_", StringComparison.Ordinal);
+        }, iter: 500);
+    }
+
+    [Fact]
+    public void Long_keys_that_differ_only_at_the_end_get_different_files()
+    {
+        var stem = "https://mcp.example.com/" + new string('a', 300);
+
+        Assert.NotEqual(FileTokenStore.FileNameFor(stem + "/one"), FileTokenStore.FileNameFor(stem + "/two"));
+    }
 
     [Fact]
     public void Written_token_reads_back_from_a_0600_file_in_a_0700_folder()

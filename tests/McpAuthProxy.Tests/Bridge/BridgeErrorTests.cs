@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using McpAuthProxy.Bridge.Relay;
 using McpAuthProxy.Testing;
 using McpAuthProxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -83,6 +84,53 @@ public sealed class BridgeErrorTests(ITestOutputHelper output)
         Assert.Equal(1, code);
         Assert.Contains($"Cannot reach the identity provider at http://127.0.0.1:{port}", stderr);
         Assert.Contains("check --oidc-issuer-url", stderr);
+    }
+
+    [Fact]
+    public async Task Unreachable_issuer_answers_the_clients_initialize_with_the_reason_before_exiting_1()
+    {
+        using var run = new BridgeRun(output);
+        var port = ClosedPort();
+        await using var bridge = run.StartRaw(["http://127.0.0.1:9/mcp", "--oidc-issuer-url", $"http://127.0.0.1:{port}", "--oidc-client-id", "c"]);
+
+        await bridge.WriteLineAsync(Rpc.Initialize(1));
+        var answer = Rpc.Parse(await bridge.ReadStdoutLineAsync(Ct));
+
+        Assert.Equal(1, (int)answer["id"]!);
+        Assert.Equal(RelayErrors.AuthorizationFailed, (int)answer["error"]!["code"]!);
+        Assert.Contains($"Cannot reach the identity provider at http://127.0.0.1:{port}", (string)answer["error"]!["message"]!);
+        Assert.Equal(1, await bridge.WaitForExitAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Json_answer_that_never_ends_is_cut_at_the_limit_and_the_request_gets_an_error()
+    {
+        // A hostile server: every answer is application/json that goes on (up to 256 MiB, so the test stops by itself).
+        await using var server = await StartAsync(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            var chunk = new byte[64 * 1024];
+            Array.Fill(chunk, (byte)' ');
+            await context.Response.Body.WriteAsync("{\"jsonrpc\":\"2.0\",\"result\":{\"padding\":\""u8.ToArray(), context.RequestAborted);
+            for (var i = 0; i < 4096 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+        });
+        var url = server.Urls.First() + "/mcp";
+        using var run = new BridgeRun(output);
+        await using var bridge = run.StartRaw([url, "--max-message-size", "2", "--transport", "streamable-http"]);
+
+        await bridge.WriteLineAsync(Rpc.Initialize(1));
+        var answer = Rpc.Parse(await bridge.ReadStdoutLineAsync(Ct));
+        await bridge.WriteLineAsync(Rpc.Initialize(2));
+        var again = Rpc.Parse(await bridge.ReadStdoutLineAsync(Ct));
+
+        Assert.Equal(RelayErrors.MessageTooLarge, (int)answer["error"]!["code"]!);
+        Assert.Contains("limit of 2 MiB", (string)answer["error"]!["message"]!);
+        Assert.Contains("--max-message-size", (string)answer["error"]!["message"]!);
+        Assert.Equal(2, (int)again["id"]!);
+        Assert.False(bridge.HasExited);
     }
 
     [Fact]

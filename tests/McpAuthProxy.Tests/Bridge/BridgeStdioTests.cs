@@ -15,11 +15,39 @@ public sealed partial class BridgeStdioTests(StackFixture fixture, ITestOutputHe
     private static partial Regex SignInUrl();
 
     [Fact]
-    public async Task Request_waiting_too_long_for_sign_in_gets_an_error_with_the_url_and_the_first_request_after_sign_in_works()
+    public async Task Requests_in_flight_when_the_client_closes_its_input_are_still_answered()
+    {
+        using var run = new BridgeRun(output);
+        await using var bridge = run.StartRaw(BridgeRun.Args(fixture.Stack));
+        await bridge.WriteLineAsync(Rpc.Initialize(1));
+        await Rpc.ReadUntilAnswerAsync(bridge, 1, Ct);
+        await bridge.WriteLineAsync(Rpc.Initialized);
+
+        await bridge.WriteLineAsync(Rpc.Call(2, "slow", new() { ["ms"] = 1500, ["label"] = "late" }));
+        await bridge.WriteLineAsync(Rpc.Call(3, "echo", new() { ["message"] = "quick" }));
+        bridge.StandardInput.Close();
+        var answers = new List<System.Text.Json.Nodes.JsonObject>();
+        while (answers.Count(a => a.ContainsKey("id")) < 2)
+        {
+            answers.Add(Rpc.Parse(await bridge.ReadStdoutLineAsync(Ct)));
+        }
+
+        Assert.Equal(0, await bridge.WaitForExitAsync(Ct));
+        Assert.Contains(answers, a => (int?)a["id"] == 2 && a["result"] is not null);
+        Assert.Contains(answers, a => (int?)a["id"] == 3 && a["result"] is not null);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Request_waiting_too_long_for_sign_in_gets_an_error_with_the_url_and_the_first_request_after_sign_in_works(bool configuredIssuer)
     {
         using var run = new BridgeRun(output);
         run.Environment["TEST_BROWSER_MODE"] = "ignore";
-        await using var bridge = run.StartRaw(BridgeRun.Args(fixture.Stack, extra: ["--sign-in-wait", "2"]));
+        // The same in both modes: with the issuer configured, and discovered from the server's 401.
+        await using var bridge = run.StartRaw(configuredIssuer
+            ? BridgeRun.Args(fixture.Stack, extra: ["--sign-in-wait", "2"])
+            : [fixture.Stack.Mcp.AbsoluteUri, "--sign-in-wait", "2"]);
 
         await bridge.WriteLineAsync(Rpc.Initialize(1));
         var waited = Rpc.Parse(await bridge.ReadStdoutLineAsync(Ct));

@@ -35,6 +35,10 @@ public sealed class BridgeConformanceTests(ITestOutputHelper output)
     [Fact]
     public Task Stable_2025_03_26_metadata_backcompat_scenario_passes() => PassesAsync(ConformanceSuite.Stable, "auth/2025-03-26-oauth-metadata-backcompat", specVersion: null);
 
+    /// <summary>2025-03-26 servers without any metadata: the default endpoints /authorize, /token and /register at the origin.</summary>
+    [Fact]
+    public Task Stable_2025_03_26_endpoint_fallback_scenario_passes() => PassesAsync(ConformanceSuite.Stable, "auth/2025-03-26-oauth-endpoint-fallback", specVersion: null);
+
     /// <summary>The client credentials extension scenarios (a secret with client_secret_basic, and private_key_jwt).</summary>
     public static TheoryData<string> ClientCredentialsExtension => ["auth/client-credentials-basic", "auth/client-credentials-jwt"];
 

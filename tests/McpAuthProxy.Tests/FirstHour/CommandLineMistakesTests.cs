@@ -24,6 +24,8 @@ public sealed class CommandLineMistakesTests
     [InlineData("mcp-auth-proxy connect: unexpected argument 'https://b.example.com/mcp': mcp-auth-proxy connect takes one server URL.", "connect", "https://a.example.com/mcp", "https://b.example.com/mcp")]
     [InlineData("mcp-auth-proxy demo: --idp-port and --gateway-port are both 9500; give them different ports.", "demo", "--idp-port", "9500", "--gateway-port", "9500")]
     [InlineData("mcp-auth-proxy: The MCP server URL 'mcp.example.com/mcp' is not an absolute http(s) URL; write e.g. https://mcp.example.com/mcp.", "mcp.example.com/mcp")]
+    [InlineData("mcp-auth-proxy status: options go after the command: mcp-auth-proxy status --token-dir /tmp/tokens", "--token-dir", "/tmp/tokens", "status")]
+    [InlineData("mcp-auth-proxy gateway: --oidc-client-id is an option of the bridge (mcp-auth-proxy [options] URL), not of 'mcp-auth-proxy gateway'.", "--oidc-client-id", "c", "gateway")]
     public async Task A_mistake_gets_one_line_that_names_it_and_exit_1(string expected, params string[] args)
     {
         var result = await CliRun.RunAsync(args);
@@ -50,10 +52,36 @@ public sealed class CommandLineMistakesTests
     [Fact]
     public async Task Login_takes_the_server_url_after_the_command()
     {
-        var login = await CliRun.RunAsync("login", "https://mcp.example.com/mcp", "--oidc-client-id", "c");
+        var tokens = Directory.CreateTempSubdirectory("first-hour-tokens-").FullName;
+        var login = await CliRun.RunAsync("login", "https://mcp.example.com/mcp", "--oidc-client-id", "c", "--token-dir", tokens);
 
-        // No usage error about the URL: the one line is about what login needs.
+        // No usage error about the URL: login goes on to discover the server's authorization (discovery mode), and
+        // the one line says the server cannot be reached (no network to mcp.example.com here).
         Assert.Equal(1, login.ExitCode);
-        Assert.StartsWith("mcp-auth-proxy login: give --oidc-issuer-url", Assert.Single(login.ErrorLines), StringComparison.Ordinal);
+        var line = Assert.Single(login.ErrorLines);
+        Assert.Contains("Cannot reach https://mcp.example.com/", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("goes after", line, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The bridge's environment variables set wrong: the variable named, as the flag would be. Child processes, since the environment is the process's.</summary>
+public sealed class EnvironmentMistakesTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("MCP_PROXY_DEBUG", "maybe", "mcp-auth-proxy: MCP_PROXY_DEBUG='maybe' is neither on (1, true, yes, on) nor off (0, false, no, off); set e.g. MCP_PROXY_DEBUG=1.")]
+    [InlineData("MCP_PROXY_NO_RESOURCE", "sometimes", "mcp-auth-proxy: MCP_PROXY_NO_RESOURCE='sometimes' is neither on (1, true, yes, on) nor off (0, false, no, off); set e.g. MCP_PROXY_NO_RESOURCE=1.")]
+    [InlineData("MCP_PROXY_LOGIN_TIMEOUT", "abc", "mcp-auth-proxy: MCP_PROXY_LOGIN_TIMEOUT='abc' is not a whole number of seconds (1 or more); set e.g. MCP_PROXY_LOGIN_TIMEOUT=300.")]
+    [InlineData("MCP_PROXY_TRANSPORT", "carrier-pigeon", "mcp-auth-proxy: MCP_PROXY_TRANSPORT='carrier-pigeon' is not auto, streamable-http or sse; set e.g. MCP_PROXY_TRANSPORT=streamable-http.")]
+    [InlineData("OIDC_ISSUER_URL", "auth.example.com", "mcp-auth-proxy: OIDC_ISSUER_URL='auth.example.com' is not an absolute http(s) URL, your identity provider's issuer; set e.g. OIDC_ISSUER_URL=https://auth.example.com.")]
+    public async Task A_variable_set_wrong_gets_one_line_naming_it(string variable, string value, string expected)
+    {
+        using var run = new Infrastructure.BridgeRun(output);
+        run.Environment[variable] = value;
+        run.Environment["OIDC_CLIENT_ID"] = "c";
+        await using var bridge = run.StartRaw(["https://mcp.example.com/mcp"]);
+
+        Assert.Equal(1, await bridge.WaitForExitAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(expected, Assert.Single(bridge.StderrLines));
+        Assert.Empty(bridge.StdoutLines);
     }
 }
