@@ -16,6 +16,7 @@ internal static class EventIds
     public const int BodyRefused = 3017;
     public const int SessionsFull = 3018;
     public const int ForwardFailed = 3020;
+    public const int UpstreamStreamCut = 3028;
     public const int IssuerMetadataFailed = 3021;
     public const int IntrospectionFailed = 3022;
     public const int AuthorizationServerUnreachable = 3023;

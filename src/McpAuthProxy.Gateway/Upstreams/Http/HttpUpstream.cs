@@ -80,6 +80,9 @@ internal sealed partial class HttpUpstream : IMcpUpstream, IDisposable
 
     public void Dispose() => _invoker.Dispose();
 
+    [LoggerMessage(Diagnostics.EventIds.UpstreamStreamCut, LogLevel.Warning, "Cut a stream from the MCP server: {Reason}.")]
+    public partial void LogStreamCut(string reason);
+
     [LoggerMessage(Diagnostics.EventIds.ForwardFailed, LogLevel.Warning, "Forwarding to {Upstream} failed: {Error} {Detail}")]
     private partial void LogForwardFailed(string upstream, ForwarderError error, string detail);
 }

@@ -113,9 +113,18 @@ internal sealed class McpForwardTransformer(HttpUpstream upstream, McpCall call,
         var source = Decoded(await proxyResponse.Content.ReadAsStreamAsync(httpContext.RequestAborted).ConfigureAwait(false), encodings.FirstOrDefault());
         if (isEventStream)
         {
-            await SseRewriter.CopyAsync(source, httpContext.Response, (eventType, data) =>
-                eventType == "endpoint" ? RewriteEndpoint(data)
-                : filterLists ? ListFilter.Filter(data, call.Policy, call.Granted) : null, httpContext.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                await SseRewriter.CopyAsync(source, httpContext.Response, (eventType, data) =>
+                    eventType == "endpoint" ? RewriteEndpoint(data)
+                    : filterLists ? ListFilter.Filter(data, call.Policy, call.Granted) : null, httpContext.RequestAborted).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex)
+            {
+                // An upstream that never ends an event: the stream is cut, not held in memory.
+                upstream.LogStreamCut(ex.Message);
+                httpContext.Abort();
+            }
         }
         else
         {

@@ -3,13 +3,19 @@ using Microsoft.AspNetCore.Http;
 
 namespace McpAuthProxy.Gateway.Upstreams.Http;
 
-/// <summary>Copies a server-sent event stream event by event, flushing each, with no line-length limit; an event's data may be replaced.</summary>
+/// <summary>
+/// Copies a server-sent event stream event by event, flushing each; an event's data may be replaced. An event is held
+/// whole to be rewritten, so one larger than <see cref="MaxEventChars"/> ends the stream (an upstream that never ends
+/// a line must not fill the gateway's memory).
+/// </summary>
 internal static class SseRewriter
 {
+    public const int MaxEventChars = 32 * 1024 * 1024;
+
     /// <param name="rewrite">Given the event type and its data, the new data, or null to keep the event as it is.</param>
     public static async Task CopyAsync(Stream source, HttpResponse response, Func<string?, string, string?> rewrite, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(source, Encoding.UTF8);
+        using var reader = new BoundedLineReader(source, MaxEventChars);
         var lines = new List<string>();
         string? eventType = null;
         var data = new StringBuilder();
@@ -44,8 +50,15 @@ internal static class SseRewriter
             hasData = false;
         }
 
+        var held = 0L;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
+            held = line.Length == 0 ? 0 : held + line.Length;
+            if (held > MaxEventChars)
+            {
+                throw new InvalidDataException($"an event of the upstream's stream is longer than {MaxEventChars} characters");
+            }
+
             if (line.Length == 0)
             {
                 await FlushEventAsync().ConfigureAwait(false);
