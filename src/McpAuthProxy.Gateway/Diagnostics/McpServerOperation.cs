@@ -121,14 +121,16 @@ internal sealed class McpServerOperation : IDisposable
 
     /// <summary>
     /// How the request was answered: the HTTP status, and the JSON-RPC error when the answer was one.
-    /// <paramref name="errorType"/> overrides the default <c>error.type</c> (the error code, or a 5xx status).
+    /// <paramref name="errorType"/> overrides the default <c>error.type</c> (the error code, or a 5xx status). A later
+    /// call replaces the status and keeps the error an earlier call gave, so a refusal can say its code where it writes
+    /// the answer and the pipeline's <c>finally</c> can still say <c>Complete(context.Response.StatusCode)</c>.
     /// </summary>
     public void Complete(int status, int? errorCode = null, string? errorMessage = null, string? errorType = null)
     {
         _status = status;
-        _errorCode = errorCode;
-        _errorMessage = errorMessage;
-        _errorType = errorType;
+        _errorCode = errorCode ?? _errorCode;
+        _errorMessage = errorMessage ?? _errorMessage;
+        _errorType = errorType ?? _errorType;
     }
 
     /// <summary>The request ended with an exception (the answer is a 500 unless the response had started).</summary>

@@ -105,6 +105,7 @@ public sealed class McpRequestTelemetryTests
             operation.Authenticated("bob", null);
             operation.Refused(RefusalReasons.InsufficientScope);
             operation.Complete(403, errorCode: -32003, errorMessage: "Forbidden: missing required scope(s): mcp:admin");
+            operation.Complete(403);   // the pipeline's finally
         }
 
         var span = operation.Activity!;
